@@ -1,0 +1,164 @@
+"""Approval: the ticks managers set, checked against what the ledger recorded.
+
+Lines are issued only when a payable row is approved (and GM-approved where
+the referrer's cash reaches `second_approval_over`).  The ledger keeps the
+fingerprint of what was approved; when a reward-relevant cell or the computed
+reward changes afterwards, the approval no longer holds: the ticks are
+cleared (the only write ever made into a manager column), the row waits for
+approval again, and on re-approval only the difference is issued.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import i18n
+from .i18n import Bilingual, Text
+from .lines import Line, has_net, reconcile, reverse_all
+from .referral import LABEL, fingerprint
+
+i18n.register({
+    "approval.changed": {
+        "en": "Changed after approval: {changes} — the approval was withdrawn; check the row and approve again",
+        "zh": "审批后有修改：{changes} — 审批已撤销；请核对后重新审批",
+    },
+    "approval.change": {"en": "{field} {old} → {new}", "zh": "{field} {old} → {new}"},
+    "approval.paid_not_approved": {
+        "en": "Paid: ticked, but the row is not approved yet — approve it first (nothing was issued)",
+        "zh": "已发放：已勾选，但该行尚未审批 — 请先审批（尚未发放任何奖励）",
+    },
+    "approval.gm_only": {
+        "en": "GM approved: ticked, but Approved is not — both are needed",
+        "zh": "总经理审批：已勾选，但“审批通过”未勾选 — 两者都需要",
+    },
+    "approval.both": {
+        "en": "Approved and Rejected are both ticked — the row counts as rejected; untick one",
+        "zh": "“审批通过”和“驳回”都已勾选 — 按驳回处理；请取消其中一个",
+    },
+})
+
+REWARD_LABEL = Bilingual("Reward", "奖励")
+
+
+@dataclass
+class RefState:
+    """What the ledger knows about one Ref ID."""
+
+    lines: list[Line] = field(default_factory=list)
+    approval: dict | None = None        # fingerprint honoured at the last approval
+    withdrawn: str | None = None        # None · pending (ticks still to clear) · cleared
+    withdrawn_from: dict | None = None  # the approval that was withdrawn
+    paid: bool = False
+    notified: bool = False
+    rejected: bool = False
+
+
+def approval_fingerprint(d) -> dict:
+    fp = fingerprint(d.ref)
+    fp["rewards"] = "; ".join(sorted(f"{ln.key}={ln.amount}" for ln in d.proposed if ln.role != "milestone"))
+    return fp
+
+
+def _changes(old: dict, new: dict) -> list[Text]:
+    out = []
+    blank = "—"
+    for key in sorted(set(old) | set(new), key=lambda k: (k == "rewards", k)):
+        if old.get(key) != new.get(key):
+            label = REWARD_LABEL if key == "rewards" else LABEL[key]
+            out.append(Text("approval.change", field=label, old=old.get(key, blank) or blank,
+                            new=new.get(key, blank) or blank))
+    return out
+
+
+def _referrer_cash(d) -> Decimal:
+    return sum((ln.amount for ln in d.proposed if ln.role == "referrer" and ln.reward_type == "cash"), Decimal(0))
+
+
+def approve(d, state: RefState, ctx) -> None:
+    """Steps 8–11 for a payable row: set status, lines, events and ticks to clear."""
+    v = d.ref.v
+    s = ctx.settings
+    needs_gm = s.second_approval_over is not None and _referrer_cash(d) >= s.second_approval_over
+    ticked = v["approved"] and (v["approved_2"] or not needs_gm)
+    any_tick = v["approved"] or v["approved_2"]
+    fp = approval_fingerprint(d)
+    rid = d.ref_id
+
+    if v["rejected"] != state.rejected:
+        d.events.append(("rejected" if v["rejected"] else "unrejected", {}))
+    if v["rejected"]:
+        d.status = "rejected"
+        if v["approved"]:
+            d.problems.append(Text("approval.both"))
+        d.new_lines += reverse_all(rid, [ln for ln in state.lines if ln.role != "milestone"], ctx.period, "rejected")
+        if state.approval is not None:
+            d.events.append(("approval_removed", {"why": "rejected"}))
+        return
+
+    if state.withdrawn:
+        changed = Text("approval.changed", changes=_changes(state.withdrawn_from or {}, fp))
+        if state.withdrawn == "pending" and any_tick:
+            _withdraw_ticks(d, v)
+            d.status, d.problems = "awaiting_approval", d.problems + [changed]
+            return
+        if not ticked:
+            if state.withdrawn == "pending":
+                d.events.append(("withdraw_cleared", {}))
+            d.status = "awaiting_gm" if v["approved"] and needs_gm else "awaiting_approval"
+            d.problems.append(changed)
+            return
+        # ticked again after the ticks were cleared: approve what the rules give now
+        _issue(d, state, ctx, fp, reason="changed")
+        return
+
+    if state.approval is not None:
+        if fp != state.approval:
+            d.events.append(("withdrawn", {"from": state.approval, "to": fp}))
+            if any_tick:
+                _withdraw_ticks(d, v)
+            d.status = "awaiting_approval"
+            d.problems.append(Text("approval.changed", changes=_changes(state.approval, fp)))
+            return
+        if not v["approved"]:
+            # a manager took the approval back: what was issued is void
+            d.events.append(("approval_removed", {"why": "unticked"}))
+            d.new_lines += reverse_all(rid, [ln for ln in state.lines if ln.role != "milestone"], ctx.period,
+                                       "approval_removed")
+            d.status = "awaiting_approval"
+            return
+        _approved_status(d, state, v)
+        return
+
+    if ticked:
+        _issue(d, state, ctx, fp, reason="approved")
+        return
+    if v["paid"]:
+        d.problems.append(Text("approval.paid_not_approved"))
+    if v["approved_2"] and not v["approved"]:
+        d.problems.append(Text("approval.gm_only"))
+    d.status = "awaiting_gm" if v["approved"] and needs_gm else "awaiting_approval"
+
+
+def _withdraw_ticks(d, v) -> None:
+    d.clear_ticks = tuple(k for k in ("approved", "approved_2") if v[k])
+
+
+def _issue(d, state: RefState, ctx, fp: dict, reason: str) -> None:
+    wanted = [ln for ln in d.proposed if ln.role != "milestone"]
+    issued = [ln for ln in state.lines if ln.role != "milestone"]
+    first_kind = "issue" if not has_net(issued) else "adjustment"
+    d.new_lines += reconcile(d.ref_id, issued, wanted, ctx.period, reason, first_kind=first_kind)
+    d.events.append(("approval", {"fp": fp}))
+    _approved_status(d, state, d.ref.v)
+
+
+def _approved_status(d, state: RefState, v) -> None:
+    d.milestone_ok = True
+    if v["paid"]:
+        d.status = "paid"
+    elif state.notified:
+        d.status = "notified"
+    else:
+        d.status = "approved"
+    if v["paid"] != state.paid:
+        d.events.append(("paid" if v["paid"] else "unpaid", {}))

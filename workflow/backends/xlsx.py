@@ -1,0 +1,373 @@
+"""The .xlsx file backend: read with python-calamine, write by patching the zip.
+
+Reading uses calamine (a 100 000-row sheet in seconds).  Writing never loads
+the workbook: only the worksheet parts that get cells are rewritten (see
+xlsx_patch), every other part is copied unchanged, and the new file replaces
+the old one atomically.  A write refuses when the file changed since it was
+read or is open in an office program, so a person's edits are never lost.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import os
+import posixpath
+import re
+import stat
+import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+from urllib.parse import unquote
+
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+from .. import i18n
+from .base import CellWrite, RawValue, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
+from .xlsx_patch import MAX_COL, MAX_ROW, drop_calc_chain, patch_sheet
+
+i18n.register({
+    "xlsx.busy": {
+        "en": "{path}: the workbook is open in an office program (lock file {lock}) — nothing was written this time; "
+              "close it and the next pass writes the changes (if nobody has it open, delete the lock file)",
+        "zh": "{path}：工作簿正在办公软件中打开（锁文件 {lock}）— 本次未写入任何内容；"
+              "请关闭它，下一轮会写入更改（如确实无人打开，请删除该锁文件）"},
+    "xlsx.changed": {
+        "en": "{path}: the workbook was saved by someone else after it was read — nothing was written this time; "
+              "no action needed, the next pass reads it again and writes the changes",
+        "zh": "{path}：读取之后工作簿又被别人保存过 — 本次未写入任何内容；无需处理，下一轮会重新读取并写入更改"},
+    "xlsx.guard": {
+        "en": "{path}: tab {tab} row {row} no longer holds {expected} in column {col} — nothing was written this time; "
+              "no action needed, the next pass reads it again",
+        "zh": "{path}：工作表 {tab} 第 {row} 行第 {col} 列已不是 {expected} — 本次未写入任何内容；无需处理，下一轮会重新读取"},
+    "xlsx.replace_failed": {
+        "en": "{path}: the workbook could not be replaced ({error}) — nothing was written this time; "
+              "close any program using it and make sure the folder is writable; the next pass tries again",
+        "zh": "{path}：无法替换工作簿（{error}）— 本次未写入任何内容；请关闭占用它的程序并确认文件夹可写，下一轮会重试"},
+    "xlsx.missing": {
+        "en": "{path}: the workbook file is not there — check the path in the settings or put the file back",
+        "zh": "{path}：找不到工作簿文件 — 请检查设置中的路径，或把文件放回原处"},
+    "xlsx.no_access": {
+        "en": "{path}: the workbook cannot be opened ({error}) — give the worker permission to read and write it",
+        "zh": "{path}：无法打开工作簿（{error}）— 请给本程序读写该文件的权限"},
+    "xlsx.not_xlsx": {
+        "en": "{path}: this is not a readable .xlsx workbook ({error}) — open it in Excel or WPS and save it as "
+              "\"Excel Workbook (.xlsx)\"",
+        "zh": "{path}：这不是可读取的 .xlsx 工作簿（{error}）— 请用 Excel 或 WPS 打开并另存为“Excel 工作簿 (.xlsx)”"},
+    "xlsx.protected": {
+        "en": "{path}: the workbook is password-protected or an old .xls file — remove the password and save it "
+              "as \"Excel Workbook (.xlsx)\"",
+        "zh": "{path}：工作簿设置了打开密码，或是旧的 .xls 文件 — 请取消密码并另存为“Excel 工作簿 (.xlsx)”"},
+    "xlsx.unstable": {
+        "en": "{path}: the workbook kept changing while it was being read — nothing was done this time; "
+              "no action needed, the next pass tries again",
+        "zh": "{path}：读取期间工作簿一直在变化 — 本次未做任何处理；无需处理，下一轮会重试"},
+})
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted .xlsx
+_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_STRICT_REL_TYPE = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
+_CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s[^<>]*$")
+_READ_ATTEMPTS = 3
+
+
+def lock_files(path: Path) -> list[Path]:
+    """Lock files office programs keep beside an open workbook: Excel/WPS, then LibreOffice."""
+    path = Path(path)
+    return [path.with_name(f"~${path.name}"), path.with_name(f".~lock.{path.name}#")]
+
+
+class XlsxBackend:
+    """A workbook in one .xlsx file. `Snapshot.version` is (st_mtime_ns, st_size)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    # ---- reading ----------------------------------------------------------------
+
+    def read(self) -> Snapshot:
+        """Read every tab; retried when the file changes during the read (someone saving)."""
+        for _ in range(_READ_ATTEMPTS):
+            before = self._stat()
+            try:
+                tabs, meta = self._read_once()
+            except WorkbookUnusable:
+                if self._stat() != before:
+                    continue  # caught half-saved: read again
+                raise
+            if self._stat() == before:
+                return Snapshot(tabs=tabs, version=before, meta=meta)
+        raise WorkbookUnusable(i18n.Text("xlsx.unstable", path=str(self.path)))
+
+    def _stat(self) -> tuple[int, int]:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise WorkbookUnusable(i18n.Text("xlsx.missing", path=str(self.path))) from None
+        except OSError as exc:
+            raise WorkbookUnusable(i18n.Text("xlsx.no_access", path=str(self.path), error=exc.strerror)) from exc
+        return (st.st_mtime_ns, st.st_size)
+
+    def _read_once(self) -> tuple[dict[str, list[list[RawValue]]], dict]:
+        with self._open_zip() as zf:
+            parts = sheet_parts(zf)
+            source = _errors_as_text(zf, parts.values())
+        try:
+            with CalamineWorkbook.from_filelike(source) if source else CalamineWorkbook.from_path(self.path) as wb:
+                tabs = {sheet.name: (_grid(wb.get_sheet_by_name(sheet.name))
+                                     if sheet.typ == SheetTypeEnum.WorkSheet else [])
+                        for sheet in wb.sheets_metadata}
+        except CalamineError as exc:
+            raise self._unusable(exc) from exc
+        return tabs, {"parts": parts}
+
+    def _open_zip(self) -> zipfile.ZipFile:
+        try:
+            with open(self.path, "rb") as f:
+                if f.read(8) == _OLE_MAGIC:
+                    raise WorkbookUnusable(i18n.Text("xlsx.protected", path=str(self.path)))
+            return zipfile.ZipFile(self.path)
+        except FileNotFoundError:
+            raise WorkbookUnusable(i18n.Text("xlsx.missing", path=str(self.path))) from None
+        except PermissionError as exc:
+            raise WorkbookUnusable(i18n.Text("xlsx.no_access", path=str(self.path), error=exc.strerror)) from exc
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise self._unusable(exc) from exc
+
+    def _unusable(self, exc: Exception) -> WorkbookUnusable:
+        return WorkbookUnusable(i18n.Text("xlsx.not_xlsx", path=str(self.path), error=str(exc) or type(exc).__name__))
+
+    # ---- writing ----------------------------------------------------------------
+
+    def busy(self) -> i18n.Text | None:
+        for lock in lock_files(self.path):
+            if lock.exists():
+                return i18n.Text("xlsx.busy", path=str(self.path), lock=lock.name)
+        return None
+
+    def write(self, since: Snapshot, writes: list[CellWrite], guards: list[RowGuard] = ()) -> int:
+        """Patch the cells into a copy of the file, then swap it in; all or nothing."""
+        if not writes:
+            return 0
+        cells = _cells_by_tab(since, writes)
+        self._check_unchanged(since)
+        for guard in guards:
+            self._check_guard(since, guard)
+        tmp = self._write_patched_copy(cells)
+        try:
+            self._check_unchanged(since)  # again: the copy took a while
+            os.replace(tmp, self.path)
+        except PermissionError as exc:  # Windows: the file is open elsewhere
+            raise WorkbookBusy(i18n.Text("xlsx.replace_failed", path=str(self.path), error=exc.strerror)) from exc
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        _fsync_dir(self.path.parent)
+        return sum(len(tab_cells) for tab_cells in cells.values())
+
+    def _check_unchanged(self, since: Snapshot) -> None:
+        text = self.busy()
+        if text is not None:
+            raise WorkbookBusy(text)
+        try:
+            current = self._stat()
+        except WorkbookUnusable as exc:
+            raise WorkbookChanged(exc.text) from exc
+        if current != since.version:
+            raise WorkbookChanged(i18n.Text("xlsx.changed", path=str(self.path)))
+
+    def _check_guard(self, since: Snapshot, guard: RowGuard) -> None:
+        grid = since.tabs.get(guard.tab, [])
+        row = grid[guard.row - 1] if 0 < guard.row <= len(grid) else []
+        value = row[guard.col - 1] if 0 < guard.col <= len(row) else None
+        if not _same_ref(value, guard.expected):
+            raise WorkbookChanged(i18n.Text("xlsx.guard", path=str(self.path), tab=guard.tab, row=guard.row,
+                                            col=guard.col, expected=i18n.Found(guard.expected or "")))
+
+    def _write_patched_copy(self, cells: dict[str, dict[tuple[int, int], object]]) -> Path:
+        """A complete new workbook beside the original, flushed to disk; returns its path."""
+        fd, name = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+        tmp = Path(name)
+        try:
+            with open(fd, "wb") as out, self._open_zip() as src:
+                _copy_patched(src, out, cells)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, stat.S_IMODE(os.stat(self.path).st_mode))
+        except BaseException:
+            tmp.unlink()
+            raise
+        return tmp
+
+
+# ---- package structure ------------------------------------------------------------
+
+def _entry(zf: zipfile.ZipFile, part: str) -> str | None:
+    """The zip entry for a part name; part names are case-insensitive in OOXML."""
+    names = {n.lower(): n for n in zf.namelist()}
+    return names.get(part.lower())
+
+
+def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
+    """(Id, type suffix, target part) of a part's internal relationships."""
+    folder, name = posixpath.split(part)
+    entry = _entry(zf, posixpath.join(folder, "_rels", name + ".rels"))
+    if entry is None:
+        return []
+    found = []
+    for el in ET.fromstring(zf.read(entry)):
+        target, kind = unquote(el.get("Target", "")), el.get("Type", "")
+        if el.get("TargetMode") == "External" or not target:
+            continue
+        resolved = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        found.append((el.get("Id", ""), kind.replace(_REL_TYPE, "").replace(_STRICT_REL_TYPE, ""), resolved))
+    return found
+
+
+def workbook_part(zf: zipfile.ZipFile) -> str:
+    main = [target for _, kind, target in _rels(zf, "") if kind == "officeDocument"]
+    part = main[0] if main else "xl/workbook.xml"
+    if _entry(zf, part) is None:
+        raise zipfile.BadZipFile("no workbook part")
+    return _entry(zf, part)
+
+
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Tab name -> zip entry of its worksheet, in workbook order (chart sheets left out)."""
+    wb_part = workbook_part(zf)
+    targets = {rid: target for rid, kind, target in _rels(zf, wb_part) if kind == "worksheet"}
+    parts = {}
+    for el in ET.fromstring(zf.read(wb_part)).iter():
+        if el.tag.rsplit("}", 1)[-1] != "sheet":
+            continue
+        rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
+        entry = _entry(zf, targets.get(rid, ""))
+        if entry is not None:
+            parts[el.get("name", "")] = entry
+    return parts
+
+
+def _copy_patched(src: zipfile.ZipFile, out, cells: dict[str, dict]) -> None:
+    """Write the package to `out`: patched sheets, everything else byte-identical."""
+    parts, wb_part = sheet_parts(src), workbook_part(src)
+    replaced, formulas_removed = {}, False
+    for tab, tab_cells in cells.items():
+        if tab not in parts:
+            raise ValueError(f"tab {tab!r} is not a worksheet in {src.filename}")
+        result = patch_sheet(src.read(parts[tab]), tab_cells)
+        replaced[parts[tab]], formulas_removed = result.xml, formulas_removed or result.formulas_removed
+    chain = [(rid, target) for rid, kind, target in _rels(src, wb_part) if kind == "calcChain"]
+    if formulas_removed and chain and _entry(src, chain[0][1]):
+        rid, target = chain[0]
+        folder, name = posixpath.split(wb_part)
+        rels_entry, types_entry = _entry(src, posixpath.join(folder, "_rels", name + ".rels")), "[Content_Types].xml"
+        replaced[types_entry], replaced[rels_entry] = drop_calc_chain(
+            src.read(types_entry), src.read(rels_entry), rid, _entry(src, target))
+        replaced[_entry(src, target)] = None  # dropped: Excel rebuilds the calculation chain
+    with zipfile.ZipFile(out, "w") as dst:
+        dst.comment = src.comment
+        for info in src.infolist():
+            data = replaced[info.filename] if info.filename in replaced else src.read(info)
+            if data is None:
+                continue
+            copy = zipfile.ZipInfo(info.filename, info.date_time)
+            copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
+            copy.create_system, copy.comment = info.create_system, info.comment
+            dst.writestr(copy, data)
+
+
+# ---- helpers -----------------------------------------------------------------------
+
+def _errors_as_text(zf: zipfile.ZipFile, parts) -> io.BytesIO | None:
+    """An in-memory copy where error cells (t="e") are typed as formula text (t="str").
+
+    calamine turns error cells into "" and refuses errors it does not know
+    (#SPILL!, #CALC!, ...); as text they arrive as "#N/A" etc.  None when the
+    workbook has no error cells, which is the usual case."""
+    with_errors = [part for part in parts if _has_error_marker(zf, part)]
+    if not with_errors:
+        return None
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as dst:
+        for info in zf.infolist():
+            data = zf.read(info)
+            if info.filename in with_errors:
+                data = _retype_errors(data)
+            dst.writestr(info.filename, data)
+    buf.seek(0)
+    return buf
+
+
+def _retype_errors(xml: bytes) -> bytes:
+    """t="e" -> t="str" on <c> tags; found with plain byte search, which is fast on big sheets."""
+    out, last = [], 0
+    for marker in sorted(m.start() for q in (b'"', b"'") for m in re.finditer(re.escape(b"t=" + q + b"e" + q), xml)):
+        tag = xml.rfind(b"<", 0, marker)
+        if xml[marker - 1:marker].isspace() and _CELL_OPEN.match(xml[tag:marker]):
+            out += [xml[last:marker + 2], xml[marker + 2:marker + 3], b"str"]
+            last = marker + 4
+    return b"".join(out) + xml[last:]
+
+
+def _has_error_marker(zf: zipfile.ZipFile, part: str) -> bool:
+    """Cheap streaming check for t="e" so sheets without errors are not rewritten."""
+    tail = b""
+    with zf.open(part) as f:
+        while chunk := f.read(1 << 22):
+            window = tail + chunk
+            if b't="e"' in window or b"t='e'" in window:
+                return True
+            tail = window[-5:]
+    return False
+
+
+def _grid(sheet) -> list[list[RawValue]]:
+    """Rows from sheet row 1 / column A, "" as None, trailing empties trimmed."""
+    start = sheet.start
+    if start is None:
+        return []
+    pad = [None] * start[1]
+    grid: list[list[RawValue]] = [[] for _ in range(start[0])]
+    for row in sheet.to_python():
+        if "" in row:
+            row = [None if v == "" else v for v in row]
+        if _dt.timedelta in set(map(type, row)):  # durations ([h]:mm) stay the number they are stored as
+            row = [v.total_seconds() / 86400 if isinstance(v, _dt.timedelta) else v for v in row]
+        while row and row[-1] is None:
+            row.pop()
+        grid.append(pad + row if row else [])
+    while grid and not grid[-1]:
+        grid.pop()
+    return grid
+
+
+def _cells_by_tab(since: Snapshot, writes: list[CellWrite]) -> dict[str, dict[tuple[int, int], object]]:
+    """Group writes per tab; the last write to a cell wins.  Bad coordinates are a caller bug."""
+    cells: dict[str, dict[tuple[int, int], object]] = {}
+    for w in writes:
+        if w.tab not in since.tabs:
+            raise ValueError(f"write to unknown tab {w.tab!r}")
+        if not (1 <= w.row <= MAX_ROW and 1 <= w.col <= MAX_COL):
+            raise ValueError(f"cell row {w.row} col {w.col} is outside a worksheet")
+        cells.setdefault(w.tab, {})[(w.row, w.col)] = w.value
+    return cells
+
+
+def _same_ref(value: RawValue, expected: str | None) -> bool:
+    """A Ref ID typed as a number (123.0) still matches "123"."""
+    if expected is None or value is None:
+        return value is None and expected is None
+    if isinstance(value, float) and value.is_integer():
+        return expected in (str(int(value)), repr(value))
+    return value == expected if isinstance(value, str) else str(value) == expected
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); Windows cannot open folders, nothing to do there."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,511 @@
+"""Parse one raw cell value (see backends/base.py for what raw values are).
+
+Every parser returns the parsed value, None for an empty cell (None, "" or
+whitespace only), or raises `CellError` whose `.text` says what was found and
+what is expected, in plain words.  The caller prefixes the column name.
+Parsers are pure and cheap: the common spelling is tried first.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as _dt
+import re
+import unicodedata
+from decimal import Context, Decimal
+from typing import Any, Callable, Iterable, Mapping
+
+from .i18n import Bilingual, Found, Text, register
+
+_EX = ("write it like 2026-11-18", "请按 2026-11-18 的格式填写")
+_MESSAGES = {
+    "amount_bad": ("{found} is not an amount — write a number such as 30000, 30,000.00 or 3万",
+                   "{found}不是有效金额 — 请填写数字，如 30000、30,000.00 或 3万"),
+    "amount_negative": ("{found} is negative — an amount cannot be negative; write it without the minus sign",
+                        "{found}是负数 — 金额不能为负，请去掉负号"),
+    "amount_too_large": ("{found} is too large for an amount — check for extra digits", "{found}金额过大 — 请检查是否多写了数字"),
+    "amount_separator": ("{found} has a comma in an unexpected place — use commas only between groups of three digits "
+                         "and a dot for decimals, such as 30,000.00",
+                         "{found}中的逗号位置不对 — 逗号只能用于每三位分隔，小数用点，如 30,000.00"),
+    "amount_is_date": ("{found} is a date or time, not an amount — write the amount as a number "
+                       "(if the cell is formatted as a date, change its format to Number)",
+                       "{found}是日期或时间，不是金额 — 请填写数字金额（如果单元格格式是日期，请改为数字格式）"),
+    "percent_bad": ("{found} is not a percentage — write a number such as 0.2 (meaning 0.2 %) or 5%",
+                    "{found}不是有效比例 — 请填写数字，如 0.2（表示 0.2%）或 5%"),
+    "percent_negative": ("{found} is negative — a percentage cannot be negative; write it without the minus sign",
+                         "{found}是负数 — 比例不能为负，请去掉负号"),
+    "date_bad": ("{found} is not a date — " + _EX[0], "{found}不是有效日期 — " + _EX[1]),
+    "date_invalid": ("{found} is not a real calendar date — check the month and day; " + _EX[0],
+                     "{found}不是真实存在的日期 — 请检查月份和日期，" + _EX[1]),
+    "date_ambiguous": ("{found} is ambiguous: it could mean {a} or {b} — write the date as year-month-day, such as {a}",
+                       "{found}有歧义：可能是 {a}，也可能是 {b} — 请按“年-月-日”填写，如 {a}"),
+    "date_year": ("{found} has the year {year}, which looks wrong — " + _EX[0],
+                  "{found}中的年份 {year} 看起来不对 — " + _EX[1]),
+    "date_number": ("{found} is a number, not a date — " + _EX[0], "{found}是数字，不是日期 — " + _EX[1]),
+    "date_no_year": ("{found} has no year — write the full date like 2026-11-18", "{found}缺少年份 — 请填写完整日期，如 2026-11-18"),
+    "date_is_time": ("{found} is a time without a date — " + _EX[0], "{found}只有时间，没有日期 — " + _EX[1]),
+    "checkbox_bad": ("{found} is not a tick — tick it or write TRUE/FALSE, ✓, 是/否, Y/N",
+                     "{found}不是勾选值 — 请勾选，或填写 TRUE/FALSE、✓、是/否、Y/N"),
+    "phone_bad": ("{found} is not a phone number — write a phone number such as 138 0013 8000",
+                  "{found}不是有效电话号码 — 请填写电话号码，如 138 0013 8000"),
+    "email_bad": ("{found} is not an email address — write one address such as name@example.com",
+                  "{found}不是有效邮箱地址 — 请填写一个邮箱，如 name@example.com"),
+    "text_bad": ("{found} is not readable text — please retype it", "{found}不是可读的文字 — 请重新填写"),
+    "text_too_long": ("{found} is too long ({length} characters) — keep it to {limit} characters or fewer",
+                      "{found}太长（{length} 个字符） — 请不超过 {limit} 个字符"),
+    "choice_bad": ("{found} is not one of the accepted values — write one of: {accepted}",
+                   "{found}不是可选的值 — 请填写以下之一：{accepted}"),
+    "int_bad": ("{found} is not a whole number — write a whole number such as 5", "{found}不是整数 — 请填写整数，如 5"),
+    "int_too_small": ("{found} is too small — write a whole number of {minimum} or more",
+                      "{found}太小 — 请填写不小于 {minimum} 的整数"),
+}
+register({f"cell.{k}": {"en": en, "zh": zh} for k, (en, zh) in _MESSAGES.items()})
+
+
+class CellError(Exception):
+    """A cell value that cannot be used; `.text` (an i18n.Text) says what was found and what is expected."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text.render("en")
+
+
+# ---------------------------------------------------------------- helpers
+_ZW = "\u200b\u200c\u200d\u2060\ufeff"
+_CTRL = "\x00-\x08\x0e-\x1b\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\ud800-\udfff"
+_BAD_CHARS = re.compile(f"[{_CTRL}]")
+_DROP_ZW = {ord(c): None for c in _ZW}
+_INF = (float("inf"), float("-inf"))
+_ZERO, _ONE, _CENT, _LIMIT = Decimal(0), Decimal(1), Decimal("0.01"), Decimal(10) ** 12
+
+
+def _strip(s: str) -> str:
+    s = s.strip()
+    if s and (s[0] in _ZW or s[-1] in _ZW):
+        s = s.translate(_DROP_ZW).strip()
+    return s
+
+
+def _half(s: str) -> str:
+    """Full-width forms to half-width (NFKC), only when needed."""
+    return s if s.isascii() else unicodedata.normalize("NFKC", s)
+
+
+def _finite(v: float) -> bool:
+    return v == v and v not in _INF
+
+
+def _shown(v: Any) -> str:
+    """A raw value as a person sees it in the cell (printable, one line)."""
+    if isinstance(v, str):
+        return " ".join(_BAD_CHARS.sub(" ", v).split())
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        return repr(v) if not _finite(v) else str(int(v)) if v.is_integer() and abs(v) < 1e15 else format(v, ".15g")
+    if isinstance(v, (_dt.datetime, _dt.time)):
+        return v.strftime(("%Y-%m-%d " if isinstance(v, _dt.datetime) else "") + ("%H:%M:%S" if v.second else "%H:%M"))
+    return str(v)
+
+
+def _fail(key: str, v: Any, **params: Any) -> CellError:
+    return CellError(Text(key, found=Found(_shown(v)), **params))
+
+
+def norm(s: str) -> str:
+    """Matching key for headers, tab names and choices: NFKC, casefold, no whitespace."""
+    return "".join(unicodedata.normalize("NFKC", s).casefold().translate(_DROP_ZW).split())
+
+
+# ---------------------------------------------------------------- numbers
+_PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
+_AMOUNT = re.compile(r"([-+−–])?\s*(?:(?:[¥$]|rmb|cny|usd)\s*)?([-+−–])?\s*(\d[\d,]*(?:\.\d*)?|\.\d+)"
+                     r"\s*([万萬千])?\s*(?:元|块|rmb|cny|¥)?\s*整?", re.I)
+_GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+")
+_SCALE = {"万": 4, "萬": 4, "千": 3}
+_PERCENT = re.compile(r"([-+−–])?\s*(\d+(?:\.\d*)?|\.\d+)\s*%?")
+_INT = re.compile(r"([-+−–])?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
+
+
+def _from_float(v: float) -> Decimal:
+    """As a spreadsheet shows it: 15 significant digits (0.1+0.2 -> 0.3)."""
+    return Decimal(format(v, ".15g")) if v else _ZERO
+
+
+def _decimal(v: Any, from_text: Callable[[str, str], Decimal], keys: tuple[str, str, str, str]) -> Decimal | None:
+    """Shared by amounts and percentages; keys: (bad, negative, too large, is a date)."""
+    t = type(v)
+    if t is str:
+        s = _strip(v)
+        if not s:
+            return None
+        d = Decimal(s) if _PLAIN.fullmatch(s) else from_text(v, _half(s))
+    elif t is int:
+        d = Decimal(v)
+    elif t is float and _finite(v):
+        d = _from_float(v)
+    elif v is None:
+        return None
+    elif t is Decimal and v.is_finite():
+        d = v
+    else:
+        raise _fail(keys[3] if isinstance(v, (_dt.date, _dt.time)) else keys[0], v)
+    if d < 0:
+        raise _fail(keys[1], v)
+    if d >= _LIMIT:
+        raise _fail(keys[2], v)
+    return d if d else _ZERO
+
+
+def _amount_text(v: str, s: str) -> Decimal:
+    negative = s[:1] == "(" and s[-1:] == ")"  # accountants' negative: (30,000)
+    m = _AMOUNT.fullmatch(s[1:-1].strip() if negative else s)
+    if not m:
+        raise _fail("cell.amount_bad", v)
+    sign1, sign2, num, unit = m.groups()
+    if "," in num:
+        whole, _, frac = num.partition(".")
+        if "," in frac or not _GROUPS.fullmatch(whole):
+            raise _fail("cell.amount_separator", v)
+        num = num.replace(",", "")
+    d = Decimal(num)
+    if unit:  # exact scaling: shift the exponent
+        sign, digits, exp = d.as_tuple()
+        d = Decimal((sign, digits, exp + _SCALE[unit]))
+        if d.as_tuple().exponent > 0 and d < _LIMIT:
+            d = d.quantize(_ONE)
+    if d and (negative or sign1 not in (None, "+") or sign2 not in (None, "+")):
+        raise _fail("cell.amount_negative", v)
+    return d
+
+
+def _percent_text(v: str, s: str) -> Decimal:
+    m = _PERCENT.fullmatch(s)
+    if not m:
+        raise _fail("cell.percent_bad", v)
+    d = Decimal(m.group(2))
+    if d and m.group(1) not in (None, "+"):
+        raise _fail("cell.percent_negative", v)
+    return d
+
+
+_AMOUNT_KEYS = ("cell.amount_bad", "cell.amount_negative", "cell.amount_too_large", "cell.amount_is_date")
+_PERCENT_KEYS = ("cell.percent_bad", "cell.percent_negative", "cell.percent_bad", "cell.percent_bad")
+
+
+def parse_amount(v: Any) -> Decimal | None:
+    """Money as an exact Decimal: 30000, "30,000.00", "¥30,000", "3万", "1.5万元"; never negative, below 10**12."""
+    return _decimal(v, _amount_text, _AMOUNT_KEYS)
+
+
+def parse_percent(v: Any) -> Decimal | None:
+    """A Rate % cell: the number is the percentage ("0.2" and 0.2 mean 0.2 %, "5%" means 5)."""
+    return _decimal(v, _percent_text, _PERCENT_KEYS)
+
+
+def parse_int(v: Any, *, minimum: int = 0) -> int | None:
+    """A whole number such as a count or a number of days: 5, "5", 5.0, "５"."""
+    t = type(v)
+    if t is int:
+        n = v
+    elif t is str:
+        s = _strip(v)
+        if not s:
+            return None
+        if s.isdigit() and s.isascii() and len(s) <= 15:
+            n = int(s)
+        else:
+            m = _INT.fullmatch(_half(s))
+            digits = m.group(2).replace(",", "") if m else ""
+            if not m or len(digits) > 15:
+                raise _fail("cell.int_bad", v)
+            n = -int(digits) if m.group(1) not in (None, "+") else int(digits)
+    elif t is float and _finite(v) and abs(v) < 1e15 and v.is_integer():
+        n = int(v)
+    elif v is None:
+        return None
+    else:
+        raise _fail("cell.int_bad", v)
+    if n < minimum:
+        raise _fail("cell.int_too_small", v, minimum=minimum)
+    return n
+
+
+def format_amount(d: Decimal) -> str:
+    """Plain decimal text, never an exponent: 800, 1234.50, 0.125."""
+    if not d.is_finite():
+        return str(d)
+    if not d:
+        return "0"
+    if d == d.to_integral_value():
+        return format(d.to_integral_value(), "f")
+    ctx = Context(prec=max(28, len(d.as_tuple().digits) + 4))
+    n = d.normalize(ctx)
+    return format(n.quantize(_CENT, context=ctx) if n.as_tuple().exponent >= -2 else n, "f")
+
+
+# ---------------------------------------------------------------- dates
+_CLOCK = (r"(?P<ap1>上午|下午|晚上|中午)?\s*(?P<h>\d{1,2})[:时点](?P<mi>\d{1,2})分?"
+          r"(?::(?P<s>\d{1,2})(?:\.\d+)?秒?)?\s*(?P<ap2>[ap]\.?m\.?)?\s*(?:z|[+-]\d{2}:?\d{2})?")
+_DATE_FORMS = [re.compile(p + r"(?:[\st]*" + _CLOCK + ")?") for p in (
+    r"(?P<y>\d{4})\s*[-/.]\s*(?P<m>\d{1,2})\s*[-/.]\s*(?P<d>\d{1,2})",
+    r"(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?",
+    r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})",
+    r"(?P<a>\d{1,2})\s*[-/.]\s*(?P<b>\d{1,2})\s*[-/.]\s*(?P<y>\d{4})",  # d/m/yyyy or m/d/yyyy
+    r"(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]?",  # no year
+)]
+_TIME_ONLY = re.compile(_CLOCK)
+_EPOCH = _dt.datetime(1899, 12, 30)  # Excel 1900 date system, for serials >= 61
+_MIN_YEAR, _MAX_YEAR = 1990, 2100
+_SERIAL_MIN = (_dt.datetime(_MIN_YEAR, 1, 1) - _EPOCH).days
+_SERIAL_MAX = (_dt.datetime(_MAX_YEAR + 1, 1, 1) - _EPOCH).days
+
+
+def _ymd(v: Any, y: int, m: int, d: int) -> _dt.date:
+    if not (1 <= m <= 12 and 1 <= d <= 31):
+        raise _fail("cell.date_invalid", v)
+    if not _MIN_YEAR <= y <= _MAX_YEAR:
+        raise _fail("cell.date_year", v, year=y)
+    if d > calendar.monthrange(y, m)[1]:
+        raise _fail("cell.date_invalid", v)
+    return _dt.date(y, m, d)
+
+
+def _from_number(v: Any, n: int | float) -> _dt.datetime:
+    """An Excel serial number (1900 date system), or a yyyymmdd number such as 20261118."""
+    if not _finite(n):
+        raise _fail("cell.date_number", v)
+    if 19000101 <= n <= 29991231 and n == int(n):
+        i = int(n)
+        return _dt.datetime.combine(_ymd(v, i // 10000, i // 100 % 100, i % 100), _dt.time())
+    if not _SERIAL_MIN <= n < _SERIAL_MAX:  # also rejects serials < 61 (1900, fake 1900-02-29)
+        raise _fail("cell.date_number", v)
+    return _EPOCH + _dt.timedelta(seconds=round(n * 86400))
+
+
+def _from_text(v: str, s: str, today: _dt.date | None) -> _dt.datetime:
+    s = _half(s).lower()
+    for form in _DATE_FORMS:
+        m = form.fullmatch(s)
+        if m:
+            break
+    else:
+        raise _fail("cell.date_is_time" if _TIME_ONLY.fullmatch(s) else "cell.date_bad", v)
+    g = m.groupdict()
+    if g.get("a"):  # d/m/yyyy or m/d/yyyy: only when one reading is impossible
+        a, b, y = int(g["a"]), int(g["b"]), int(g["y"])
+        if a > 12 >= b:
+            g["d"], g["m"] = a, b
+        elif b > 12 >= a or a == b:
+            g["m"], g["d"] = a, b
+        elif a <= 12 and b <= 12:
+            raise _fail("cell.date_ambiguous", v, a=f"{y:04d}-{a:02d}-{b:02d}", b=f"{y:04d}-{b:02d}-{a:02d}")
+        else:
+            raise _fail("cell.date_invalid", v)
+    month, day = int(g["m"]), int(g["d"])
+    if g.get("y") is not None:
+        date = _ymd(v, int(g["y"]), month, day)
+    elif today is None:
+        raise _fail("cell.date_no_year", v)
+    else:  # 11月18日: the nearest such day to today
+        found = [_dt.date(y, month, day) for y in (today.year - 1, today.year, today.year + 1)
+                 if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(y, month)[1]]
+        if not found:
+            raise _fail("cell.date_invalid", v)
+        date = min(found, key=lambda d: abs((d - today).days))
+    if g["h"] is None:
+        return _dt.datetime(date.year, date.month, date.day)
+    h, mi, sec = int(g["h"]), int(g["mi"]), int(g["s"] or 0)
+    ap = g["ap1"] or g["ap2"]
+    if ap and ap != "中午":
+        if not 1 <= h <= 12:
+            raise _fail("cell.date_bad", v)
+        h = (h % 12) + (12 if ap[0] in "p下晚" else 0)
+    if h > 23 or mi > 59 or sec > 59:
+        raise _fail("cell.date_bad", v)
+    return _dt.datetime(date.year, date.month, date.day, h, mi, sec)
+
+
+def _datetime(v: Any, today: _dt.date | None) -> _dt.datetime | None:
+    t = type(v)
+    if t is str:
+        s = _strip(v)
+        return _from_text(v, s, today) if s else None
+    if isinstance(v, _dt.datetime):
+        d = v.replace(tzinfo=None) if v.tzinfo else v
+    elif isinstance(v, _dt.date):
+        d = _dt.datetime(v.year, v.month, v.day)
+    elif t is int or t is float:
+        d = _from_number(v, v)
+    elif v is None:
+        return None
+    else:
+        raise _fail("cell.date_is_time" if isinstance(v, _dt.time) else "cell.date_bad", v)
+    if not _MIN_YEAR <= d.year <= _MAX_YEAR:
+        raise _fail("cell.date_year", v, year=d.year)
+    return d
+
+
+def parse_date(v: Any, *, today: _dt.date | None = None) -> _dt.date | None:
+    """A calendar date; a time part is ignored.  `today` completes a date typed without a year (11月18日)."""
+    if type(v) is _dt.date and _MIN_YEAR <= v.year <= _MAX_YEAR:
+        return v
+    d = _datetime(v, today)
+    return None if d is None else d.date()
+
+
+def parse_datetime(v: Any, *, today: _dt.date | None = None) -> _dt.datetime | None:
+    """A date with its time of day (midnight when only a date is given); naive, as typed."""
+    return _datetime(v, today)
+
+
+# ---------------------------------------------------------------- ticks, phones, emails
+_TRUE = frozenset({"true", "1", "1.0", "✓", "✔", "☑", "☒", "✅", "x", "是", "y", "yes", "对", "√"})
+_FALSE = frozenset({"false", "0", "0.0", "否", "n", "no", "☐", ""})
+
+
+def parse_checkbox(v: Any) -> bool:
+    """A tick box: TRUE/FALSE, ✓, x, 是/否, Y/N, yes/no, 1/0; empty is False."""
+    t = type(v)
+    if t is bool:
+        return v
+    if v is None:
+        return False
+    if t is str:
+        s = _half(_strip(v)).lower()
+        if s in _TRUE:
+            return True
+        if s in _FALSE:
+            return False
+    elif (t is int or t is float) and v in (0, 1):
+        return v == 1
+    raise _fail("cell.checkbox_bad", v)
+
+
+_PHONE_DROP = {ord(c): None for c in "-.()–—‐−_'" + _ZW}
+_PHONE = re.compile(r"(\+|00)?(\d+)")
+
+
+def parse_phone(v: Any) -> str | None:
+    """Digits only: "+86 138-0013-8000" -> "13800138000"; landlines keep their area code ("01012345678")."""
+    t = type(v)
+    if t is str:
+        s = _strip(v)
+        if not s:
+            return None
+        if not (s.isdigit() and s.isascii()):
+            s = _half(s)
+            s = "".join((s[:-2] if s[-2:] == ".0" else s).translate(_PHONE_DROP).split())  # "13800138000.0"
+    elif t is int and v >= 0:
+        s = str(v)
+    elif t is float and _finite(v) and 0 <= v < 1e16 and v.is_integer():
+        s = str(int(v))
+    elif v is None:
+        return None
+    else:
+        raise _fail("cell.phone_bad", v)
+    m = _PHONE.fullmatch(s)
+    if not m:
+        raise _fail("cell.phone_bad", v)
+    digits = m.group(2)
+    if digits[:2] == "86":
+        rest = digits[2:]
+        if len(rest) == 11 and rest[0] == "1":  # Chinese mobile
+            digits = rest
+        elif m.group(1) and len(rest) >= 5:  # +86 10 1234 5678 -> 01012345678
+            digits = rest if rest[0] == "0" else "0" + rest
+    if not 5 <= len(digits) <= 15:
+        raise _fail("cell.phone_bad", v)
+    return digits
+
+
+_NO = r"\s@,;:<>()\[\]\\\"`" + _CTRL
+_EMAIL = re.compile(rf"([^{_NO}]{{1,64}})@((?:[^\W_](?:[^\W_]|-)*\.)+(?:[^\W\d_]{{2,}}|xn--[a-z0-9-]+))", re.I)
+
+
+def parse_email(v: Any) -> str | None:
+    """One email address; the domain is lowercased, the local part kept as typed."""
+    if type(v) is not str:
+        if v is None:
+            return None
+        raise _fail("cell.email_bad", v)
+    s = _strip(v)
+    if not s:
+        return None
+    if not s.isascii():
+        s = _half(s).replace("。", ".")
+    if s[:7].lower() == "mailto:":
+        s = s[7:]
+    m = _EMAIL.fullmatch(s) if len(s) <= 254 else None
+    if not m:
+        raise _fail("cell.email_bad", v)
+    local, domain = m.groups()
+    if local[0] == "." or local[-1] == "." or ".." in local or "-." in domain:
+        raise _fail("cell.email_bad", v)
+    return f"{local}@{domain.lower()}"
+
+
+# ---------------------------------------------------------------- text
+TEXT_LIMIT = 200
+_LIST_SEP = re.compile(r"[,，、;；\n\r]")
+
+
+def _clean(s: str) -> str:
+    s = s.strip()
+    if not s.isprintable() or "  " in s:
+        s = " ".join(_BAD_CHARS.sub("", s).split())
+    return s
+
+
+def _limited(s: str, v: Any) -> str:
+    if len(s) > TEXT_LIMIT:
+        raise _fail("cell.text_too_long", v, length=len(s), limit=TEXT_LIMIT)
+    return s
+
+
+def parse_text(v: Any) -> str | None:
+    """Free text (names, categories...): trimmed, inner spaces collapsed, control characters removed."""
+    t = type(v)
+    if t is str:
+        s = _clean(v)
+    elif v is None:
+        return None
+    elif t is float and not _finite(v):
+        raise _fail("cell.text_bad", v)
+    else:
+        s = _shown(v)  # numbers as plain text, TRUE/FALSE, ISO dates and date-times
+    return _limited(s, v) if s else None
+
+
+def parse_list(v: Any) -> tuple[str, ...]:
+    """A list typed in one cell, separated by , ， 、 ; ； or new lines: "夫妻, 配偶、父母"."""
+    if type(v) is not str:
+        s = parse_text(v)
+        return (s,) if s else ()
+    items = (_clean(p) for p in _LIST_SEP.split(v))
+    return tuple(_limited(p, p) for p in items if p)
+
+
+def _labels(choices: Mapping[str, str], labels: Iterable[Bilingual | str] | None) -> str:
+    if labels is not None:
+        return " · ".join((x.en if x.en == x.zh else f"{x.en} {x.zh}") if isinstance(x, Bilingual) else str(x)
+                          for x in labels)
+    groups: dict[str, list[str]] = {}
+    for spelling, canonical in choices.items():
+        names = groups.setdefault(canonical, [canonical])
+        if spelling != norm(canonical) and spelling not in names:
+            names.append(spelling)
+    return " · ".join(" ".join(names) for names in groups.values())
+
+
+def parse_choice(v: Any, choices: Mapping[str, str], labels: Iterable[Bilingual | str] | None = None) -> str | None:
+    """One of a fixed set: `choices` maps norm()-ed spellings to canonical values; `labels` are shown on error."""
+    s = parse_text(v)
+    if s is None:
+        return None
+    found = choices.get(norm(s))
+    if found is None:
+        raise _fail("cell.choice_bad", v, accepted=_labels(choices, labels))
+    return found

@@ -1,0 +1,192 @@
+"""Command line: argument parsing, exit codes, printing. Nothing else.
+
+Exit codes: 0 the command ran (rows may have problems); 1 `check` found
+something that stops `sync`; 2 config, workbook or rules unusable (nothing
+written or sent).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from . import i18n
+from .backends import open_backend
+from .backends.base import WorkbookUnusable
+from .book import load_book
+from .config import ConfigError, load
+from .contract import STATUSES
+from .i18n import Text
+from .ledger import Ledger, LedgerError
+
+i18n.register({
+    "cli.summary": {"en": "{rows} referral rows: {counts}", "zh": "共 {rows} 行推荐登记：{counts}"},
+    "cli.written": {"en": "{cells} cells written to {where}", "zh": "已写入 {where} 的 {cells} 个单元格"},
+    "cli.nothing": {"en": "nothing changed: the workbook was not written", "zh": "没有变化：未写入工作簿"},
+    "cli.refused": {
+        "en": "sync stopped: nothing was written or sent. Fix these and run again:",
+        "zh": "处理已停止：未写入或发送任何内容。请修正以下问题后重新运行：",
+    },
+    "cli.check_ok": {"en": "check: no problem stops sync", "zh": "检查：没有会阻止处理的问题"},
+    "cli.check_errors": {"en": "check: {n} problem(s) stop sync", "zh": "检查：{n} 个问题会阻止处理"},
+    "cli.warning": {"en": "warning", "zh": "提醒"},
+    "cli.error": {"en": "error", "zh": "错误"},
+    "cli.rows_to_fix": {
+        "en": "{n} referral row(s) need fixing: see the Problems column",
+        "zh": "{n} 行推荐登记待修正：见“问题”列",
+    },
+    "cli.demo_created": {"en": "demo workbook created: {path}", "zh": "已创建示例工作簿：{path}"},
+    "cli.exported": {"en": "{n} lines exported to {path}", "zh": "已导出 {n} 行到 {path}"},
+})
+
+
+def _today(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(f"--today: {value!r} is not a date — write it as YYYY-MM-DD, e.g. 2026-11-20")
+
+
+def _print_findings(findings, lang: str, out=sys.stdout) -> None:
+    for f in findings:
+        label = Text("cli.error" if f.is_error else "cli.warning").render(lang)
+        print(f"{label}: {f.text.render(lang)}", file=out)
+
+
+def _ensure_demo(cfg, today: dt.date) -> None:
+    """The example config runs on the embedded demo workbook, created on first run."""
+    if cfg.backend == "xlsx" and cfg.is_example and not cfg.workbook_path.exists():
+        from .demo import create_demo
+        create_demo(cfg.workbook_path, today)
+        print(Text("cli.demo_created", path=cfg.workbook_path).render("zh"))
+
+
+def cmd_sync(args) -> int:
+    from .sync import SyncRefused, run_pass
+    cfg = load(args.config)
+    today = _today(args.today)
+    _ensure_demo(cfg, today)
+    now = dt.datetime.now().astimezone()
+    try:
+        result = run_pass(cfg, today, now)
+    except SyncRefused as e:
+        print(Text("cli.refused").render(e.language), file=sys.stderr)
+        _print_findings(e.findings, e.language, sys.stderr)
+        return 2
+    lang = result.language
+    counts = ", ".join(f"{STATUSES[k].render(lang)} {n}" for k, n in result.statuses.items())
+    print(Text("cli.summary", rows=result.rows, counts=counts or "-").render(lang))
+    if result.not_written:
+        print(result.not_written)
+    elif result.cells_written:
+        print(Text("cli.written", cells=result.cells_written, where=cfg.workbook_path or cfg.spreadsheet).render(lang))
+    else:
+        print(Text("cli.nothing").render(lang))
+    _print_findings(result.warnings, lang)
+    return 0
+
+
+def cmd_check(args) -> int:
+    cfg = load(args.config)
+    _ensure_demo(cfg, _today(None))
+    snap = open_backend(cfg).read()
+    book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
+    lang = book.language
+    _print_findings(book.findings, lang)
+    from .book import referral_rows
+    refs, _ = referral_rows(snap.tabs, book)
+    to_fix = sum(1 for r in refs if r.problems)
+    if to_fix:
+        print(Text("cli.rows_to_fix", n=to_fix).render(lang))
+    busy = open_backend(cfg).busy()
+    if busy is not None:
+        print(f"{Text('cli.warning').render(lang)}: {i18n.render(busy, lang)}")
+    if book.errors:
+        print(Text("cli.check_errors", n=len(book.errors)).render(lang))
+        return 1
+    print(Text("cli.check_ok").render(lang))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import write_rewards_csv
+    cfg = load(args.config)
+    ledger = Ledger(cfg.ledger_path)
+    try:
+        n = write_rewards_csv(ledger, Path(args.out))
+    finally:
+        ledger.close()
+    print(Text("cli.exported", n=n, path=args.out).render("en"))
+    return 0
+
+
+def cmd_init(args) -> int:
+    cfg = load(args.config)
+    path = Path(args.path) if args.path else cfg.workbook_path
+    if path.exists() and not args.force:
+        print(f"{path}: already exists — pass --force to replace it (its rows would be lost)", file=sys.stderr)
+        return 2
+    from .demo import create_demo, create_empty
+    if args.empty:
+        create_empty(path, args.language)
+    else:
+        create_demo(path, _today(args.today))
+    print(Text("cli.demo_created", path=path).render(args.language))
+    return 0
+
+
+def cmd_later(args) -> int:
+    print(f"run.py {args.command}: not available in this version yet — run `run.py sync` on a schedule "
+          f"(e.g. cron every 5 minutes) meanwhile", file=sys.stderr)
+    return 2
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="run.py", description="Referral rewards run from a spreadsheet.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp):
+        sp.add_argument("--config", type=Path, default=None,
+                        help="config file (default: config.toml if present, else config.example.toml)")
+        return sp
+
+    s = common(sub.add_parser("sync", help="one full pass over the workbook"))
+    s.add_argument("--today", help="behave as on this date (YYYY-MM-DD)")
+    s.set_defaults(func=cmd_sync)
+    c = common(sub.add_parser("check", help="read-only: config, workbook and rules problems"))
+    c.set_defaults(func=cmd_check)
+    e = sub.add_parser("export", help="export ledger lines")
+    esub = e.add_subparsers(dest="what", required=True)
+    er = common(esub.add_parser("rewards", help="approved reward and commission lines as CSV"))
+    er.add_argument("--out", required=True, help="the CSV file to write")
+    er.set_defaults(func=cmd_export)
+    i = common(sub.add_parser("init", help="write a fresh demo (or empty) workbook"))
+    i.add_argument("--path", help="where to write it (default: the config's workbook path)")
+    i.add_argument("--empty", action="store_true", help="only the tabs and headers, no example rows")
+    i.add_argument("--language", choices=("zh", "en"), default="zh")
+    i.add_argument("--today", help="date the demo rows around this day (YYYY-MM-DD)")
+    i.add_argument("--force", action="store_true", help="replace an existing workbook")
+    i.set_defaults(func=cmd_init)
+    for name in ("serve", "statements"):
+        later = common(sub.add_parser(name, help="(coming) " + name))
+        later.add_argument("--period")
+        later.set_defaults(func=cmd_later)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as e:
+        print(f"config: {e}", file=sys.stderr)
+        return 2
+    except (WorkbookUnusable,) as e:
+        print(i18n.render(e.text, "zh") + "\n" + i18n.render(e.text, "en"), file=sys.stderr)
+        return 2
+    except LedgerError as e:
+        print(f"ledger: {e}", file=sys.stderr)
+        return 2

@@ -1,0 +1,123 @@
+"""config.toml → a typed Config. Relative paths are resolved against the
+config file's folder.  Every problem names the file, the key and the fix."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .contract import TABS
+
+HERE = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    source: Path
+    backend: str = "xlsx"
+    workbook_path: Path | None = None
+    spreadsheet: str | None = None
+    credentials: Path | None = None
+    api_endpoint: str | None = None
+    mail_backend: str = "outbox"
+    outbox: Path | None = None
+    mail_from: str = "Referral desk <rewards@example.com>"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    smtp_username: str | None = None
+    smtp_password_env: str | None = None
+    ledger_path: Path | None = None
+    tab_names: dict[str, list[str]] = field(default_factory=dict)
+    aliases: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    is_example: bool = False
+
+
+def default_path(cwd: Path | None = None) -> Path:
+    """config.toml in the project (or current) folder if present, else the example."""
+    for base in (cwd or Path.cwd(), HERE):
+        if (base / "config.toml").exists():
+            return base / "config.toml"
+    return HERE / "config.example.toml"
+
+
+def _get(table: dict, key: str, kind, where: str, default=None):
+    if key not in table:
+        return default
+    value = table[key]
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}.{key}: {value!r} is not a {kind.__name__ if isinstance(kind, type) else 'value'} "
+                          f"— see config.example.toml for the expected form")
+    return value
+
+
+def load(path: Path | None = None) -> Config:
+    path = Path(path) if path else default_path()
+    if not path.exists():
+        raise ConfigError(f"{path}: no such config file — copy config.example.toml to config.toml, "
+                          f"or pass --config with an existing file")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML ({e}) — fix the line named, see config.example.toml")
+    base = path.resolve().parent
+    name = path.name
+    cfg = Config(source=path.resolve(), is_example=path.name == "config.example.toml")
+
+    def rel(p: str | None) -> Path | None:
+        return None if p is None else (base / p).resolve() if not Path(p).is_absolute() else Path(p)
+
+    known_sections = {"workbook", "mail", "ledger", "tabs", "aliases", "worker", "schedule", "digest", "statements"}
+    for section in data:
+        if section not in known_sections:
+            raise ConfigError(f"{name}: unknown section [{section}] — known sections: "
+                              + ", ".join(sorted(known_sections)))
+    wb = data.get("workbook", {})
+    cfg.backend = _get(wb, "backend", str, f"{name} [workbook]", "xlsx")
+    if cfg.backend not in ("xlsx", "gsheets"):
+        raise ConfigError(f"{name} [workbook] backend: {cfg.backend!r} is not a backend — write \"xlsx\" or \"gsheets\"")
+    cfg.workbook_path = rel(_get(wb, "path", str, f"{name} [workbook]", "data/referrals.xlsx"))
+    cfg.spreadsheet = _get(wb, "spreadsheet", str, f"{name} [workbook]")
+    cfg.credentials = rel(_get(wb, "credentials", str, f"{name} [workbook]"))
+    cfg.api_endpoint = _get(wb, "api_endpoint", str, f"{name} [workbook]")
+    if cfg.backend == "gsheets" and not cfg.spreadsheet:
+        raise ConfigError(f"{name} [workbook]: backend is \"gsheets\" but spreadsheet is missing — "
+                          f"set spreadsheet to the sheet's ID or URL")
+
+    mail = data.get("mail", {})
+    cfg.mail_backend = _get(mail, "backend", str, f"{name} [mail]", "outbox")
+    if cfg.mail_backend not in ("outbox", "smtp"):
+        raise ConfigError(f"{name} [mail] backend: {cfg.mail_backend!r} is not a mail backend — write \"outbox\" or \"smtp\"")
+    cfg.outbox = rel(_get(mail, "outbox", str, f"{name} [mail]", "data/outbox"))
+    cfg.mail_from = _get(mail, "from", str, f"{name} [mail]", cfg.mail_from)
+    cfg.smtp_host = _get(mail, "host", str, f"{name} [mail]")
+    cfg.smtp_port = _get(mail, "port", int, f"{name} [mail]", 587)
+    cfg.smtp_security = _get(mail, "security", str, f"{name} [mail]", "starttls")
+    if cfg.smtp_security not in ("starttls", "ssl", "none"):
+        raise ConfigError(f"{name} [mail] security: {cfg.smtp_security!r} — write \"starttls\", \"ssl\" or \"none\"")
+    cfg.smtp_username = _get(mail, "username", str, f"{name} [mail]")
+    cfg.smtp_password_env = _get(mail, "password_env", str, f"{name} [mail]")
+    if "password" in mail:
+        raise ConfigError(f"{name} [mail]: a password is never kept in the config — put it in an environment "
+                          f"variable and name that variable in password_env")
+
+    led = data.get("ledger", {})
+    cfg.ledger_path = rel(_get(led, "path", str, f"{name} [ledger]", "data/ledger.sqlite"))
+
+    for key, names in data.get("tabs", {}).items():
+        if key not in TABS:
+            raise ConfigError(f"{name} [tabs]: unknown tab {key!r} — known: {', '.join(TABS)}")
+        cfg.tab_names[key] = [names] if isinstance(names, str) else list(names)
+    for tab, fields in data.get("aliases", {}).items():
+        if tab not in TABS or not isinstance(fields, dict):
+            raise ConfigError(f"{name} [aliases.{tab}]: unknown tab — known: {', '.join(TABS)}")
+        known_fields = {f.key for f in TABS[tab].fields}
+        for fkey, names in fields.items():
+            if fkey not in known_fields:
+                raise ConfigError(f"{name} [aliases.{tab}] {fkey}: unknown field — known: {', '.join(sorted(known_fields))}")
+            cfg.aliases.setdefault(tab, {})[fkey] = [names] if isinstance(names, str) else list(names)
+    return cfg

@@ -1,0 +1,309 @@
+"""Referral rows + rules + what the ledger already issued + today → decisions.
+
+Pure: no I/O, no clock.  The decision order is the spec's: needs fixing, not
+eligible, voided/clawback, waiting for deal, waiting for payment, holding,
+no reward, awaiting approval, rejected, approved, paid.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from . import i18n
+from .approval import RefState, approve
+from .eligibility import EligibilityContext, not_eligible
+from .i18n import Text
+from .lines import Line, has_net, reconcile, reverse_all
+from .milestones import Milestone, milestone_lines
+from .people import Customers, Staff
+from .periods import add_business_days, month_key
+from .referral import LABEL, Referral
+from .rules import Rule, rewards_for
+from .settings import Settings
+
+i18n.register({
+    "decide.holding": {"en": "until {date}", "zh": "至 {date}"},
+    "decide.deal_date_missing": {
+        "en": "Deal date: empty — fill it in when the deal is signed",
+        "zh": "成交日期：为空 — 成交后请填写",
+    },
+    "decide.amount_missing": {
+        "en": "Deal amount: empty — the reward depends on it; fill it in when the deal is signed",
+        "zh": "成交金额：为空 — 奖励按成交金额计算，成交后请填写",
+    },
+    "decide.not_paid_in_full": {
+        "en": "Paid in full: not ticked yet — the reward is payable once the deal is paid in full",
+        "zh": "全款到账：尚未勾选 — 全款到账后才发放奖励",
+    },
+    "decide.no_rule": {
+        "en": "No rule gives a reward for this referral (programme {program}, category {category}, amount {amount}, referrer type {rtype}) — check the Rules tab if one should",
+        "zh": "没有规则对该推荐给予奖励（活动 {program}，类别 {category}，金额 {amount}，推荐人类型 {rtype}） — 如应有奖励，请检查奖励规则表",
+    },
+    "decide.cap_count": {
+        "en": "Referrer reward: the monthly limit of {cap} rewards for this referrer in {month} is reached",
+        "zh": "推荐人奖励：该推荐人 {month} 的每月奖励次数上限（{cap} 次）已满",
+    },
+    "decide.cap_amount": {
+        "en": "Referrer reward: cut to {paid} by the monthly limit of {cap} for this referrer in {month}",
+        "zh": "推荐人奖励：受每月奖励金额上限 {cap} 限制，{month} 只能再发 {paid}",
+    },
+    "decide.clawback": {
+        "en": "Cancelled after the reward was issued: {amount} to recover (see the ledger export)",
+        "zh": "奖励发放后退单：需追回 {amount}（见奖励导出）",
+    },
+    "decide.blank": {"en": "(blank)", "zh": "（空）"},
+})
+
+
+@dataclass
+class Context:
+    settings: Settings
+    rules: list[Rule]
+    milestones: list[Milestone]
+    staff: Staff
+    customers: Customers
+    states: dict[str, RefState]          # ref_id → what the ledger knows
+    today: dt.date
+    period: str = ""                     # the open month new lines belong to
+
+    def __post_init__(self):
+        self.period = self.period or month_key(self.today)
+
+
+@dataclass
+class Decision:
+    ref: Referral
+    status: str = ""
+    detail: Text | None = None
+    problems: list[Text] = field(default_factory=list)
+    proposed: list[Line] = field(default_factory=list)      # what the rules give now
+    new_lines: list[Line] = field(default_factory=list)     # to append to the ledger
+    events: list[tuple[str, dict]] = field(default_factory=list)
+    clear_ticks: tuple[str, ...] = ()
+    gate: str | None = None                                 # waiting_payment · holding (pre-approval)
+    milestone_ok: bool = False                              # counts toward milestones
+
+    @property
+    def ref_id(self) -> str:
+        return self.ref.ref_id
+
+
+EMPTY = RefState()
+
+
+def earliest_registrations(refs: list[Referral]) -> dict[str, Referral]:
+    """customer key → the earliest registration (by submitted, then Ref ID order)."""
+    first: dict[str, Referral] = {}
+    for r in refs:
+        key = r.customer_key
+        if not key or r.submitted is None:
+            continue
+        v = r.v
+        if (v["referrer_phone"] and v["referrer_phone"] == v["customer_phone"]) or \
+                (v["referrer_email"] and v["referrer_email"] == v["customer_email"]):
+            continue
+        cur = first.get(key)
+        if cur is None or (r.submitted, r.seq) < (cur.submitted, cur.seq):
+            first[key] = r
+    return first
+
+
+def _staff_problems(r: Referral, staff: Staff) -> list[Text]:
+    out = []
+    for key in ("signer", "lead", "assistant"):
+        name = r.v[key]
+        if name and staff.find(name) is None:
+            out.append(Text("row.staff_unknown", field=LABEL[key], found=i18n.Found(name)))
+    return out
+
+
+def _proposals(r: Referral, ctx: Context) -> list[Line]:
+    v = r.v
+    out: list[Line] = []
+    args = (v["program_n"], v["referrer_type"], v["category_n"], v["amount"], r.submitted_date)
+    names = {"referrer": v["referrer"], "new_customer": v["customer"]}
+    for role in ("referrer", "new_customer", "signer", "lead", "assistant"):
+        if role in names:
+            who = names[role]
+        else:
+            member = ctx.staff.find(v[role]) if v[role] else None
+            if member is None:
+                continue
+            who = member.name
+        for rw in rewards_for(ctx.rules, role, *args):
+            out.append(Line(r.ref_id, role, who, rw.reward_type, rw.amount, rw.item, kind="proposal",
+                            rule=f"Rules:{rw.rule_row}").with_key())
+    return out
+
+
+def _amount_needed(r: Referral, ctx: Context) -> bool:
+    v = r.v
+    return any(rule.needs_amount and rule.could_match(v["program_n"], v["referrer_type"], v["category_n"],
+                                                       r.submitted_date) for rule in ctx.rules)
+
+
+def _gate(r: Referral, ctx: Context, d: Decision) -> bool:
+    """Steps 4–6. True when the row stops here (status set)."""
+    v = r.v
+    s = ctx.settings
+    if v["deal_date"] is None:
+        d.status = "waiting_deal"
+        if v["amount"] is not None:
+            d.problems.append(Text("decide.deal_date_missing"))
+        return True
+    if v["amount"] is None and _amount_needed(r, ctx):
+        d.status = "waiting_deal"
+        d.problems.append(Text("decide.amount_missing"))
+        return True
+    if s.payout_requires_paid_in_full and not v["paid_in_full"]:
+        d.gate = "waiting_payment"
+    elif s.holding_days:
+        payable = add_business_days(v["deal_date"], s.holding_days, s.holidays, s.workdays)
+        if ctx.today < payable:
+            d.gate = "holding"
+            d.detail = Text("decide.holding", date=payable.isoformat())
+    return False
+
+
+def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
+    """Steps 1–6 for one row, and the rewards the rules give it."""
+    d = Decision(r)
+    state = ctx.states.get(r.ref_id, EMPTY)
+    problems = list(r.problems) + _staff_problems(r, ctx.staff)
+    if problems:
+        d.status, d.problems = "needs_fixing", problems
+        return d
+    reason = not_eligible(r, ectx)
+    if reason is not None:
+        d.status = "not_eligible"
+        d.problems.append(reason)
+        d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "not_eligible")
+        _drop_approval(d, state)
+        return d
+    if r.v["cancelled"]:
+        if state.lines:
+            d.status = "clawback"
+            d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "cancelled")
+            owed = -sum((ln.amount for ln in d.new_lines if ln.reward_type == "cash"), Decimal(0))
+            if owed:
+                d.problems.append(Text("decide.clawback", amount=owed))
+        else:
+            d.status = "voided"
+        _drop_approval(d, state)
+        return d
+    d.proposed = _proposals(r, ctx)
+    _gate(r, ctx, d)
+    return d
+
+
+def _drop_approval(d: Decision, state) -> None:
+    if state.approval is not None or state.withdrawn:
+        d.events.append(("approval_removed", {"why": d.status}))
+
+
+def apply_caps(decisions: list[Decision], s: Settings) -> None:
+    """Monthly limits per referrer, by deal month, in deal order."""
+    if s.monthly_cap_count is None and s.monthly_cap_amount is None:
+        return
+    counts: dict[tuple, int] = {}
+    sums: dict[tuple, Decimal] = {}
+    pending = [d for d in decisions if not d.status and not d.ref.v["rejected"]]
+    pending.sort(key=lambda d: (d.ref.v["deal_date"], d.ref.submitted, d.ref.seq))
+    for d in pending:
+        mine = [ln for ln in d.proposed if ln.role == "referrer"]
+        if not mine:
+            continue
+        month = month_key(d.ref.v["deal_date"])
+        k = (d.ref.person, month)
+        if s.monthly_cap_count is not None and counts.get(k, 0) >= s.monthly_cap_count:
+            d.proposed = [ln for ln in d.proposed if ln.role != "referrer"]
+            d.problems.append(Text("decide.cap_count", cap=s.monthly_cap_count, month=month))
+            continue
+        counts[k] = counts.get(k, 0) + 1
+        if s.monthly_cap_amount is not None:
+            cash = sum((ln.amount for ln in mine if ln.reward_type == "cash"), Decimal(0))
+            room = max(s.monthly_cap_amount - sums.get(k, Decimal(0)), Decimal(0))
+            if cash > room:
+                d.proposed = _cut_cash(d.proposed, room)
+                d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=room))
+            sums[k] = sums.get(k, Decimal(0)) + min(cash, room)
+
+
+def _cut_cash(lines: list[Line], room: Decimal) -> list[Line]:
+    out = []
+    for ln in lines:
+        if ln.role == "referrer" and ln.reward_type == "cash":
+            take = min(ln.amount, room)
+            room -= take
+            if take > 0 or ln.item:
+                out.append(replace(ln, amount=take))
+            continue
+        out.append(ln)
+    return out
+
+
+def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
+    for r in refs:
+        v = r.v
+        v["program_n"] = _n(v["program"])
+        v["category_n"] = _n(v["category"])
+    ectx = EligibilityContext.build(ctx.settings, ctx.staff, ctx.customers, earliest_registrations(refs))
+    decisions = [first_pass(r, ctx, ectx) for r in refs]
+    apply_caps(decisions, ctx.settings)
+    has_milestones = bool(ctx.milestones)
+    for d in decisions:
+        if d.status:
+            continue
+        state = ctx.states.get(d.ref_id, EMPTY)
+        if d.gate:
+            d.status = d.gate
+            continue
+        counts_for_milestone = has_milestones and any(
+            m.program is None or m.program == d.ref.v["program_n"] for m in ctx.milestones)
+        if not d.proposed and not counts_for_milestone and not has_net(state.lines):
+            d.status = "no_reward"
+            if not d.problems:
+                v = d.ref.v
+                blank = Text("decide.blank")
+                d.problems.append(Text("decide.no_rule", program=v["program"] or blank,
+                                       category=v["category"] or blank, amount=v["amount"] or blank,
+                                       rtype=v["referrer_type"]))
+            continue
+        approve(d, state, ctx)
+    _milestones(decisions, ctx)
+    return decisions
+
+
+def _milestones(decisions: list[Decision], ctx: Context) -> None:
+    if not ctx.milestones and not any(
+            ln.role == "milestone" for s in ctx.states.values() for ln in s.lines):
+        return
+    approved: dict[str, list] = {}
+    by_ref = {d.ref_id: d for d in decisions}
+    for d in decisions:
+        if d.milestone_ok:
+            r = d.ref
+            approved.setdefault(r.person, []).append((r.v["deal_date"], r.seq, r.ref_id, r.v["program_n"]))
+    wanted: dict[str, list[Line]] = {}
+    for m in milestone_lines(ctx.milestones, approved, ctx.today, ctx.settings.campaign_end):
+        d = by_ref[m.ref_id]
+        ln = Line(m.ref_id, "milestone", d.ref.v["referrer"], m.reward_type, m.amount, m.item,
+                  rule=f"Milestones:{m.milestone_row}:{m.period}:{m.count}").with_key()
+        wanted.setdefault(m.ref_id, []).append(ln)
+    for d in decisions:
+        state = ctx.states.get(d.ref_id, EMPTY)
+        issued = [ln for ln in state.lines if ln.role == "milestone"]
+        want = wanted.get(d.ref_id, [])
+        if not issued and not want:
+            continue
+        d.proposed = d.proposed + want
+        if d.status in ("clawback", "voided", "not_eligible") and issued:
+            continue  # reversed with the row's other lines already
+        reason = "cancelled" if d.status == "clawback" else "changed"
+        d.new_lines += reconcile(d.ref_id, issued, want, ctx.period, "milestone", reversal_reason=reason)
+
+
+def _n(text):
+    from .cells import norm
+    return norm(text) if text else None

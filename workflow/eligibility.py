@@ -1,0 +1,183 @@
+"""The 'Not eligible' reasons, each a small function: (referral, context) → Text or None."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import i18n
+from .cells import norm
+from .i18n import Text
+from .people import Customers, Staff
+from .referral import Referral
+from .settings import Settings
+
+i18n.register({
+    "elig.self": {
+        "en": "New customer: the referrer and the new customer are the same person (same phone or email) — a self-referral earns no reward",
+        "zh": "新客户：推荐人与新客户是同一人（电话或邮箱相同） — 自我推荐不能获得奖励",
+    },
+    "elig.duplicate": {
+        "en": "New customer phone: this new customer was already referred by {winner} (registered {when}) — only the earliest registration counts",
+        "zh": "新客户电话：该新客户已由 {winner} 登记推荐（{when}） — 只有最早的登记有效",
+    },
+    "elig.relationship": {
+        "en": "Relationship: {found} is excluded from rewards (Settings: excluded_relationships)",
+        "zh": "关系：{found} 不参与奖励（设置：排除关系）",
+    },
+    "elig.category": {
+        "en": "Category: {found} is excluded from rewards (Settings: excluded_categories)",
+        "zh": "类别：{found} 不参与奖励（设置：排除类别）",
+    },
+    "elig.after_visit": {
+        "en": "Submitted at: registered {submitted}, after the new customer's first visit on {visit} — a referral must be registered before or at the first visit",
+        "zh": "登记时间：{submitted} 登记，晚于新客户首次到访日 {visit} — 须在首次到访前或当天登记",
+    },
+    "elig.before_campaign": {
+        "en": "Submitted at: {submitted} is before the campaign started ({start})",
+        "zh": "登记时间：{submitted} 早于活动开始日期（{start}）",
+    },
+    "elig.after_campaign": {
+        "en": "Submitted at: {submitted} is after the campaign ended ({end})",
+        "zh": "登记时间：{submitted} 晚于活动结束日期（{end}）",
+    },
+    "elig.already_customer": {
+        "en": "New customer: already in the Customers tab {since} — only new customers count",
+        "zh": "新客户：已在老客户表中{since} — 只有新客户才计入",
+    },
+    "elig.since_en": {"en": "since {date}", "zh": "（{date} 起）"},
+    "elig.since_unknown": {"en": "(no date: known from before)", "zh": "（无日期，视为早已是客户）"},
+    "elig.referrer_not_customer": {
+        "en": "Referrer: not found in the Customers tab by phone or email — referrers must be existing customers (Settings: referrer_must_be_customer)",
+        "zh": "推荐人：按电话或邮箱在老客户表中找不到 — 推荐人须为老客户（设置：推荐人须为老客户）",
+    },
+    "elig.employee_unknown": {
+        "en": "Referrer: {found} is typed as employee but is not in the Staff tab — correct the name or the referrer type",
+        "zh": "推荐人：{found} 的类型为员工，但不在员工表中 — 请更正姓名或推荐人类型",
+    },
+    "elig.employee_inactive": {
+        "en": "Referrer: {found} is no longer an active employee (Staff: Active)",
+        "zh": "推荐人：{found} 已不是在职员工（员工表：在职）",
+    },
+    "elig.employee_role": {
+        "en": "Referrer: {found} works as {role}, and that role cannot earn referral rewards (Settings: excluded_employee_roles)",
+        "zh": "推荐人：{found} 的岗位是{role}，该岗位不能获得推荐奖励（设置：排除员工岗位）",
+    },
+    "elig.deal_too_late": {
+        "en": "Deal date: {deal} is {days} days after the referral, more than the {limit} allowed (Settings: deal_within_days)",
+        "zh": "成交日期：{deal} 距登记 {days} 天，超过允许的 {limit} 天（设置：成交期限天数）",
+    },
+})
+
+
+@dataclass
+class EligibilityContext:
+    settings: Settings
+    staff: Staff
+    customers: Customers
+    first_by_customer: dict            # customer key → the earliest Referral
+    excluded_relationships: frozenset = frozenset()
+    excluded_categories: frozenset = frozenset()
+    excluded_roles: frozenset = frozenset()
+
+    @classmethod
+    def build(cls, settings, staff, customers, first_by_customer):
+        return cls(settings, staff, customers, first_by_customer,
+                   frozenset(norm(x) for x in settings.excluded_relationships),
+                   frozenset(norm(x) for x in settings.excluded_categories),
+                   frozenset(norm(x) for x in settings.excluded_employee_roles))
+
+
+def self_referral(r: Referral, ctx):
+    v = r.v
+    same_phone = v["referrer_phone"] and v["referrer_phone"] == v["customer_phone"]
+    same_email = v["referrer_email"] and v["referrer_email"] == v["customer_email"]
+    return Text("elig.self") if same_phone or same_email else None
+
+
+def duplicate(r: Referral, ctx):
+    first = ctx.first_by_customer.get(r.customer_key)
+    if first is not None and first is not r:
+        return Text("elig.duplicate", winner=first.ref_id or f"#{first.row}",
+                    when=first.submitted_date.isoformat() if first.submitted_date else "")
+    return None
+
+
+def relationship(r: Referral, ctx):
+    rel = r.v["relationship"]
+    if rel and norm(rel) in ctx.excluded_relationships:
+        return Text("elig.relationship", found=i18n.Found(rel))
+    return None
+
+
+def category(r: Referral, ctx):
+    cat = r.v["category"]
+    if cat and norm(cat) in ctx.excluded_categories:
+        return Text("elig.category", found=i18n.Found(cat))
+    return None
+
+
+def after_first_visit(r: Referral, ctx):
+    visit = r.v["first_visit"]
+    if ctx.settings.register_by_first_visit and visit and r.submitted_date > visit:
+        return Text("elig.after_visit", submitted=r.submitted_date.isoformat(), visit=visit.isoformat())
+    return None
+
+
+def campaign(r: Referral, ctx):
+    s = ctx.settings
+    d = r.submitted_date
+    if s.campaign_start and d < s.campaign_start:
+        return Text("elig.before_campaign", submitted=d.isoformat(), start=s.campaign_start.isoformat())
+    if s.campaign_end and d > s.campaign_end:
+        return Text("elig.after_campaign", submitted=d.isoformat(), end=s.campaign_end.isoformat())
+    return None
+
+
+def already_customer(r: Referral, ctx):
+    if not ctx.settings.new_customer_must_be_new or not ctx.customers.present:
+        return None
+    known, since = ctx.customers.known(r.v["customer_phone"], r.v["customer_email"])
+    if known and (since is None or since < r.submitted_date):
+        when = Text("elig.since_en", date=since.isoformat()) if since else Text("elig.since_unknown")
+        return Text("elig.already_customer", since=when)
+    return None
+
+
+def referrer(r: Referral, ctx):
+    v = r.v
+    if v["referrer_type"] == "customer":
+        if ctx.settings.referrer_must_be_customer:
+            known, _ = ctx.customers.known(v["referrer_phone"], v["referrer_email"])
+            if not known:
+                return Text("elig.referrer_not_customer")
+        return None
+    if v["referrer_type"] == "employee":
+        member = ctx.staff.find(v["referrer"], v["referrer_email"])
+        if member is None:
+            return Text("elig.employee_unknown", found=i18n.Found(v["referrer"]))
+        if not member.active:
+            return Text("elig.employee_inactive", found=i18n.Found(member.name))
+        if member.role and norm(member.role) in ctx.excluded_roles:
+            return Text("elig.employee_role", found=i18n.Found(member.name), role=member.role)
+    return None
+
+
+def deal_too_late(r: Referral, ctx):
+    limit = ctx.settings.deal_within_days
+    deal = r.v["deal_date"]
+    if limit is not None and deal:
+        days = (deal - r.submitted_date).days
+        if days > limit:
+            return Text("elig.deal_too_late", deal=deal.isoformat(), days=days, limit=limit)
+    return None
+
+
+CHECKS = (self_referral, duplicate, relationship, category, after_first_visit, campaign, already_customer,
+          referrer, deal_too_late)
+
+
+def not_eligible(r: Referral, ctx: EligibilityContext) -> Text | None:
+    for check in CHECKS:
+        reason = check(r, ctx)
+        if reason is not None:
+            return reason
+    return None

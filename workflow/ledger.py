@@ -1,0 +1,166 @@
+"""The ledger: an append-only SQLite record of what the worker saw and did.
+
+Tables `rows_seen`, `decisions`, `events` and `lines` are only ever appended
+to.  `current` is a derived index (the latest of each per Ref ID) kept so a
+pass does not have to scan history; it can be rebuilt from the history.
+The ledger, not the sheet, is the truth for what was already issued.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from decimal import Decimal
+from pathlib import Path
+
+from .approval import RefState
+from .identity import Registry
+from .lines import Line
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, today TEXT NOT NULL, summary TEXT);
+CREATE TABLE IF NOT EXISTS refs (
+    ref_id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, identity TEXT NOT NULL,
+    run_id INTEGER NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows_seen (
+    id INTEGER PRIMARY KEY, ref_id TEXT NOT NULL, run_id INTEGER NOT NULL, at TEXT NOT NULL,
+    sheet_row INTEGER NOT NULL, content TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (
+    id INTEGER PRIMARY KEY, ref_id TEXT NOT NULL, run_id INTEGER NOT NULL, at TEXT NOT NULL,
+    status TEXT NOT NULL, shown TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY, ref_id TEXT NOT NULL, run_id INTEGER NOT NULL, at TEXT NOT NULL,
+    kind TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS lines (
+    id INTEGER PRIMARY KEY, ref_id TEXT NOT NULL, run_id INTEGER NOT NULL, at TEXT NOT NULL,
+    role TEXT NOT NULL, recipient TEXT NOT NULL, reward_type TEXT NOT NULL, amount TEXT NOT NULL,
+    item TEXT, qty INTEGER NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, rule TEXT NOT NULL,
+    period TEXT NOT NULL, key TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS lines_ref ON lines(ref_id);
+CREATE TABLE IF NOT EXISTS current (
+    ref_id TEXT PRIMARY KEY, content TEXT, shown TEXT, approval TEXT, withdrawn TEXT,
+    withdrawn_from TEXT, paid INTEGER NOT NULL DEFAULT 0, notified INTEGER NOT NULL DEFAULT 0,
+    rejected INTEGER NOT NULL DEFAULT 0);
+"""
+
+
+class LedgerError(Exception):
+    pass
+
+
+class Ledger:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise LedgerError(f"{self.path}: the ledger was written by a newer version (schema {version}) — "
+                              f"upgrade this worker before running it")
+        if version < 1:
+            self.db.executescript("BEGIN;" + SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ---- reading -------------------------------------------------------
+
+    def registry(self) -> Registry:
+        reg = Registry()
+        for ref_id, seq, ident in self.db.execute("SELECT ref_id, seq, identity FROM refs"):
+            reg.identity_by_ref[ref_id] = ident
+            reg.next_seq = max(reg.next_seq, seq + 1)
+        return reg
+
+    def states(self) -> tuple[dict[str, RefState], dict[str, tuple[str | None, str | None]]]:
+        """RefState per Ref ID, and (content, shown) last recorded per Ref ID."""
+        states: dict[str, RefState] = {}
+        seen: dict[str, tuple] = {}
+        q = "SELECT ref_id, content, shown, approval, withdrawn, withdrawn_from, paid, notified, rejected FROM current"
+        for ref_id, content, shown, approval, withdrawn, wfrom, paid, notified, rejected in self.db.execute(q):
+            states[ref_id] = RefState(
+                approval=json.loads(approval) if approval else None, withdrawn=withdrawn,
+                withdrawn_from=json.loads(wfrom) if wfrom else None,
+                paid=bool(paid), notified=bool(notified), rejected=bool(rejected))
+            seen[ref_id] = (content, shown)
+        for ln in self.lines():
+            states.setdefault(ln.ref_id, RefState()).lines.append(ln)
+        return states, seen
+
+    def lines(self, where: str = "", args=()) -> list[Line]:
+        q = ("SELECT ref_id, role, recipient, reward_type, amount, item, qty, kind, reason, rule, period, key "
+             "FROM lines " + where + " ORDER BY id")
+        return [Line(r[0], r[1], r[2], r[3], Decimal(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11])
+                for r in self.db.execute(q, args)]
+
+    def line_rows(self):
+        """Every line with its id and time, for exports."""
+        return self.db.execute("SELECT id, ref_id, role, recipient, reward_type, amount, item, qty, kind, reason, "
+                               "rule, period, key, at FROM lines ORDER BY id").fetchall()
+
+    def events(self, ref_id: str | None = None):
+        if ref_id:
+            return self.db.execute("SELECT ref_id, kind, data, at FROM events WHERE ref_id=? ORDER BY id",
+                                   (ref_id,)).fetchall()
+        return self.db.execute("SELECT ref_id, kind, data, at FROM events ORDER BY id").fetchall()
+
+    # ---- writing: one transaction per pass -------------------------------
+
+    def record_pass(self, at: str, today: str, summary: dict, new_refs, rows_seen, decisions, events, lines) -> int:
+        """Append everything a pass decided, atomically. Returns the run id."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            run_id = db.execute("INSERT INTO runs(started_at, today, summary) VALUES (?,?,?)",
+                                (at, today, json.dumps(summary, ensure_ascii=False))).lastrowid
+            db.executemany("INSERT INTO refs(ref_id, seq, identity, run_id, at) VALUES (?,?,?,?,?)",
+                           [(r, s, i, run_id, at) for r, s, i in new_refs])
+            db.executemany("INSERT INTO rows_seen(ref_id, run_id, at, sheet_row, content) VALUES (?,?,?,?,?)",
+                           [(r, run_id, at, row, c) for r, row, c in rows_seen])
+            db.executemany("INSERT INTO current(ref_id, content) VALUES (?, ?) "
+                           "ON CONFLICT(ref_id) DO UPDATE SET content=excluded.content",
+                           [(r, c) for r, _row, c in rows_seen])
+            db.executemany("INSERT INTO decisions(ref_id, run_id, at, status, shown) VALUES (?,?,?,?,?)",
+                           [(r, run_id, at, st, shown) for r, st, shown in decisions])
+            db.executemany("INSERT INTO current(ref_id, shown) VALUES (?, ?) "
+                           "ON CONFLICT(ref_id) DO UPDATE SET shown=excluded.shown",
+                           [(r, shown) for r, _st, shown in decisions])
+            for ref_id, kind, data in events:
+                db.execute("INSERT INTO events(ref_id, run_id, at, kind, data) VALUES (?,?,?,?,?)",
+                           (ref_id, run_id, at, kind, json.dumps(data, ensure_ascii=False, sort_keys=True)))
+                self._apply_event(ref_id, kind, data)
+            db.executemany(
+                "INSERT INTO lines(ref_id, run_id, at, role, recipient, reward_type, amount, item, qty, kind, reason, "
+                "rule, period, key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(ln.ref_id, run_id, at, ln.role, ln.recipient, ln.reward_type, str(ln.amount), ln.item, ln.qty,
+                  ln.kind, ln.reason, ln.rule, ln.period, ln.key) for ln in lines])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return run_id
+
+    def _apply_event(self, ref_id: str, kind: str, data: dict) -> None:
+        db = self.db
+        db.execute("INSERT OR IGNORE INTO current(ref_id) VALUES (?)", (ref_id,))
+        sets = {
+            "approval": ("approval=?, withdrawn=NULL, withdrawn_from=NULL", (json.dumps(data.get("fp"), sort_keys=True),)),
+            "withdrawn": ("withdrawn='pending', withdrawn_from=approval, approval=NULL", ()),
+            "withdraw_cleared": ("withdrawn='cleared'", ()),
+            "approval_removed": ("approval=NULL, withdrawn=NULL, withdrawn_from=NULL", ()),
+            "paid": ("paid=1", ()), "unpaid": ("paid=0", ()),
+            "notified": ("notified=1", ()),
+            "rejected": ("rejected=1", ()), "unrejected": ("rejected=0", ()),
+        }
+        if kind in sets:
+            clause, args = sets[kind]
+            db.execute(f"UPDATE current SET {clause} WHERE ref_id=?", (*args, ref_id))

@@ -1,0 +1,135 @@
+"""Decisions vs what the sheet shows → the minimal list of cell writes.
+
+Only worker columns are written, plus clearing approval ticks after a
+reward-relevant change.  A cell is written only when its value differs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from . import i18n
+from .backends.base import CellWrite
+from .cells import format_amount
+from .contract import RECIPIENTS, REWARD_TYPES, STATUSES, WORKER_FIELDS
+from .decide import Decision
+from .i18n import Text, render
+from .layout import TabLayout
+from .lines import Line
+
+i18n.register({
+    "plan.milestone": {"en": "milestone: {what}", "zh": "阶梯奖励：{what}"},
+    "plan.person": {"en": "{name} ({role}) {what}", "zh": "{name}（{role}）{what}"},
+})
+
+SEP = {"zh": "；", "en": "; "}
+
+
+def status_text(d: Decision, lang: str) -> str:
+    label = STATUSES[d.status].render(lang)
+    if d.detail is not None:
+        return f"{label} {d.detail.render(lang)}"
+    return label
+
+
+def line_text(ln: Line, lang: str) -> str:
+    """One reward as people read it: an item names itself; cash is its amount."""
+    amount = format_amount(ln.amount)
+    if ln.item:
+        what = ln.item if not ln.amount or ln.reward_type in ("gift", "voucher", "points", "service") \
+            else f"{ln.item} {amount}"
+    elif ln.reward_type == "cash":
+        what = amount
+    else:
+        what = f"{REWARD_TYPES[ln.reward_type].render(lang)} {amount}"
+    if ln.role == "milestone":
+        return Text("plan.milestone", what=what).render(lang)
+    return what
+
+
+def reward_cell(lines: list[Line], lang: str):
+    """A lone cash amount is written as a number (finance can sum it); else text."""
+    if not lines:
+        return None
+    if len(lines) == 1 and lines[0].reward_type == "cash" and not lines[0].item and lines[0].role != "milestone":
+        return lines[0].amount
+    return " + ".join(line_text(ln, lang) for ln in lines)
+
+
+def commission_cell(lines: list[Line], lang: str):
+    if not lines:
+        return None
+    parts = [Text("plan.person", name=ln.recipient, role=RECIPIENTS[ln.role], what=line_text(ln, lang)).render(lang)
+             for ln in lines]
+    return SEP[lang].join(parts)
+
+
+def shown_values(d: Decision, lang: str, notes: list[Text] = ()) -> dict:
+    """What each worker column should show for this decision."""
+    lines = d.proposed
+    if d.status in ("voided", "not_eligible", "needs_fixing"):
+        lines = []
+    problems = [*d.problems, *notes]
+    return {
+        "ref_id": d.ref_id,
+        "status": status_text(d, lang),
+        "problems": "\n".join(p.render(lang) for p in problems) or None,
+        "referrer_reward": reward_cell([ln for ln in lines if ln.role in ("referrer", "milestone")], lang),
+        "customer_reward": reward_cell([ln for ln in lines if ln.role == "new_customer"], lang),
+        "commission": commission_cell([ln for ln in lines if ln.role in ("signer", "lead", "assistant")], lang),
+    }
+
+
+def same(a, b) -> bool:
+    """Compare a sheet value with a value to write, as a person would see them."""
+    return _canon(a) == _canon(b)
+
+
+def _canon(v):
+    if v is None or (isinstance(v, str) and v == ""):
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, (int, float, Decimal)):
+        try:
+            return "n:" + format_amount(Decimal(repr(v)) if isinstance(v, float) else Decimal(v))
+        except ArithmeticError:
+            return str(v)
+    if isinstance(v, (dt.date, dt.time)):
+        return v.isoformat()
+    return v
+
+
+def header_writes(tab: TabLayout, lang: str) -> tuple[list[CellWrite], dict[str, int]]:
+    """Worker columns missing from the header: created after the last used column."""
+    writes, cols = [], dict(tab.cols)
+    nxt = tab.width + 1
+    for f in WORKER_FIELDS:
+        if f.key not in cols:
+            cols[f.key] = nxt
+            writes.append(CellWrite(tab.name, tab.header_row, nxt, f.zh if lang == "zh" else f.en))
+            nxt += 1
+    return writes, cols
+
+
+def row_writes(tab_name: str, sheet_row: int, row: list, cols: dict[str, int], want: dict,
+               clear_ticks=()) -> list[CellWrite]:
+    out = []
+    width = len(row)
+    for key, value in want.items():
+        c = cols.get(key)
+        if c is None:
+            continue
+        current = row[c - 1] if c <= width else None
+        if not same(current, value):
+            out.append(CellWrite(tab_name, sheet_row, c, value))
+    for key in clear_ticks:
+        c = cols.get(key)
+        if c is None:
+            continue
+        current = row[c - 1] if c <= width else None
+        out.append(CellWrite(tab_name, sheet_row, c, False if isinstance(current, bool) else None))
+    return out
+
+
+__all__ = ["shown_values", "row_writes", "header_writes", "status_text", "render"]

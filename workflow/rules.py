@@ -1,0 +1,279 @@
+"""The Rules tab → Rule objects; matching a referral; computing a value.
+
+Value of a matching rule = deal amount × rate % + fixed, capped, then rounded
+half up to the rule's unit.  Rules with the same recipient and group are
+alternatives (first match, top to bottom, wins); a blank group means the
+reward type; different groups add up.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from . import cells, i18n
+from .cells import CellError, norm
+from .contract import (RECIPIENT_CHOICES, RECIPIENTS, REFERRER_TYPE_CHOICES, REFERRER_TYPES,
+                       REWARD_TYPE_CHOICES, REWARD_TYPES, TABS)
+from .findings import Finding, at_cell, at_row
+from .i18n import Text
+from .layout import TabLayout, cell_ref
+
+i18n.register({
+    "rule.gives_nothing": {
+        "en": "the rule gives nothing — fill in Rate %, Fixed or Item",
+        "zh": "该规则没有任何奖励 — 请填写比例%、固定金额或奖品",
+    },
+    "rule.band_empty": {
+        "en": "Min amount {min} is not below Max amount {max}, so no deal can match — correct the band",
+        "zh": "金额下限 {min} 不低于金额上限 {max}，没有成交能匹配 — 请更正金额区间",
+    },
+    "rule.window_empty": {
+        "en": "From {start} is after To {end}, so no referral can match — correct the dates",
+        "zh": "生效日期 {start} 晚于截止日期 {end}，没有登记能匹配 — 请更正日期",
+    },
+    "rule.shadowed": {
+        "en": "this row can never match: row {row} above, in the same group ({group}), matches every referral it would — move it above row {row} or give it another group",
+        "zh": "该行永远不会生效：上方第 {row} 行属于同一分组（{group}），会先匹配所有本行能匹配的登记 — 请把本行移到第 {row} 行之上，或改用其他分组",
+    },
+    "rule.category_excluded": {
+        "en": "this row can never match: its categories {cats} are all excluded in Settings (excluded_categories)",
+        "zh": "该行永远不会生效：其类别 {cats} 都已在设置中排除（排除类别）",
+    },
+    "rule.outside_campaign": {
+        "en": "this row can never match: its dates lie outside the campaign ({start} – {end})",
+        "zh": "该行永远不会生效：其有效日期在活动期（{start} – {end}）之外",
+    },
+    "rule.recipient_missing": {
+        "en": "empty — write who gets the reward: {labels}",
+        "zh": "为空 — 请填写奖励对象：{labels}",
+    },
+    "rule.no_rules": {
+        "en": "Rules tab: there is no rule and no milestone — add at least one rule row",
+        "zh": "奖励规则工作表：没有任何规则或阶梯奖励 — 请至少添加一行规则",
+    },
+    "rule.round_bad": {
+        "en": "{found} is not a rounding unit — write 0.01, 1, 10 or 100",
+        "zh": "{found} 不是有效的取整单位 — 请填写 0.01、1、10 或 100",
+    },
+    "rule.rate_too_high": {
+        "en": "{found} % is more than the whole deal — write the percent, e.g. 0.2 for 0.2 %",
+        "zh": "{found}% 超过了成交金额本身 — 请填写百分比数值，如 0.2 表示 0.2%",
+    },
+})
+
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Rule:
+    row: int                        # sheet row, for people and for the ledger
+    recipient: str                  # referrer · new_customer · signer · lead · assistant
+    program: str | None             # normalised; None = every programme
+    referrer_type: str | None
+    categories: frozenset | None    # normalised names; None = any
+    min_amount: Decimal | None
+    max_amount: Decimal | None
+    rate: Decimal | None
+    fixed: Decimal | None
+    cap: Decimal | None
+    round_to: Decimal
+    reward_type: str
+    item: str | None
+    group: str                      # explicit group, or "type:<reward type>"
+    group_label: str
+    valid_from: dt.date | None
+    valid_to: dt.date | None
+
+    @property
+    def needs_amount(self) -> bool:
+        return self.rate is not None or self.min_amount is not None or self.max_amount is not None
+
+    def could_match(self, program: str | None, referrer_type: str, category: str | None,
+                    submitted: dt.date) -> bool:
+        """Matches on everything but the amount."""
+        return self.matches(program, referrer_type, category, None, submitted, ignore_amount=True)
+
+    def matches(self, program: str | None, referrer_type: str, category: str | None,
+                amount: Decimal | None, submitted: dt.date, ignore_amount: bool = False) -> bool:
+        if self.program is not None and self.program != program:
+            return False
+        if self.referrer_type is not None and self.referrer_type != referrer_type:
+            return False
+        if self.categories is not None and category not in self.categories:
+            return False
+        if self.valid_from and submitted < self.valid_from:
+            return False
+        if self.valid_to and submitted > self.valid_to:
+            return False
+        if self.needs_amount and not ignore_amount:
+            if amount is None:
+                return False
+            if self.min_amount is not None and amount < self.min_amount:
+                return False
+            if self.max_amount is not None and amount >= self.max_amount:
+                return False
+        return True
+
+    def value(self, amount: Decimal | None) -> Decimal:
+        v = Decimal(0)
+        if self.rate is not None and amount is not None:
+            v += amount * self.rate / 100
+        if self.fixed is not None:
+            v += self.fixed
+        if self.cap is not None and v > self.cap:
+            v = self.cap
+        return round_half_up(v, self.round_to)
+
+
+def round_half_up(value: Decimal, unit: Decimal = CENT) -> Decimal:
+    q = (value / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
+    # keep at least cents precision for display, never an exponent
+    return q.quantize(unit if unit < 1 else Decimal(1))
+
+
+def _cell(row: list, col: int | None):
+    if col is None or col > len(row):
+        return None
+    return row[col - 1]
+
+
+def parse_rules(grid: list[list], tab: TabLayout | None) -> tuple[list[Rule], list[Finding]]:
+    """Every non-blank row below the header → a Rule, or findings naming the bad cells."""
+    rules: list[Rule] = []
+    findings: list[Finding] = []
+    if tab is None or not tab.cols:
+        return rules, findings
+    spec = TABS["rules"]
+    for r in range(tab.header_row, len(grid)):
+        row = grid[r]
+        values = {k: _cell(row, c) for k, c in tab.cols.items()}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values.values()):
+            continue
+        sheet_row = r + 1
+        bad: list[Finding] = []
+
+        def get(key, parser, *args, **kw):
+            try:
+                return parser(values.get(key), *args, **kw)
+            except CellError as e:
+                bad.append(at_cell(tab.name, cell_ref(sheet_row, tab.cols[key]), spec.field(key).label, e.text))
+                return None
+
+        recipient = get("recipient", cells.parse_choice, RECIPIENT_CHOICES, labels=list(RECIPIENTS.values()))
+        if recipient is None and not bad:
+            bad.append(at_cell(tab.name, cell_ref(sheet_row, tab.cols["recipient"]), spec.field("recipient").label,
+                               Text("rule.recipient_missing", labels=list(RECIPIENTS.values()))))
+        program = get("program", cells.parse_text)
+        rtype = get("referrer_type", cells.parse_choice, REFERRER_TYPE_CHOICES, labels=list(REFERRER_TYPES.values()))
+        cats = get("category", cells.parse_list)
+        min_a = get("min_amount", cells.parse_amount)
+        max_a = get("max_amount", cells.parse_amount)
+        rate = get("rate", cells.parse_percent)
+        fixed = get("fixed", cells.parse_amount)
+        cap = get("cap", cells.parse_amount)
+        unit = get("round_to", cells.parse_amount)
+        rtype_reward = get("reward_type", cells.parse_choice, REWARD_TYPE_CHOICES, labels=list(REWARD_TYPES.values()))
+        item = get("item", cells.parse_text)
+        group = get("group", cells.parse_text)
+        vfrom = get("valid_from", cells.parse_date)
+        vto = get("valid_to", cells.parse_date)
+        if unit is not None and unit <= 0:
+            bad.append(at_cell(tab.name, cell_ref(sheet_row, tab.cols["round_to"]), spec.field("round_to").label,
+                               Text("rule.round_bad", found=i18n.Found(values.get("round_to")))))
+        if rate is not None and rate > 100:
+            bad.append(at_cell(tab.name, cell_ref(sheet_row, tab.cols["rate"]), spec.field("rate").label,
+                               Text("rule.rate_too_high", found=rate)))
+        if bad:
+            findings.extend(bad)
+            continue
+        if rate is None and fixed is None and not item:
+            findings.append(at_row(tab.name, sheet_row, Text("rule.gives_nothing")))
+            continue
+        if min_a is not None and max_a is not None and min_a >= max_a:
+            findings.append(at_row(tab.name, sheet_row, Text("rule.band_empty", min=min_a, max=max_a)))
+            continue
+        if vfrom and vto and vfrom > vto:
+            findings.append(at_row(tab.name, sheet_row, Text("rule.window_empty", start=vfrom, end=vto)))
+            continue
+        reward_type = rtype_reward or ("gift" if item and rate is None and fixed is None else "cash")
+        rules.append(Rule(
+            row=sheet_row, recipient=recipient, program=norm(program) if program else None,
+            referrer_type=rtype, categories=frozenset(norm(c) for c in cats) if cats else None,
+            min_amount=min_a, max_amount=max_a, rate=rate, fixed=fixed, cap=cap,
+            round_to=unit if unit is not None else CENT, reward_type=reward_type, item=item,
+            group=f"g:{norm(group)}" if group else f"type:{reward_type}",
+            group_label=group or REWARD_TYPES[reward_type].zh, valid_from=vfrom, valid_to=vto))
+    return rules, findings
+
+
+def _covers(a: Rule, b: Rule) -> bool:
+    """True when every referral b matches is matched by a too."""
+    if a.program is not None and a.program != b.program:
+        return False
+    if a.referrer_type is not None and a.referrer_type != b.referrer_type:
+        return False
+    if a.categories is not None and (b.categories is None or not b.categories <= a.categories):
+        return False
+    if a.needs_amount and not b.needs_amount:
+        return False
+    if a.min_amount is not None and (b.min_amount is None or b.min_amount < a.min_amount):
+        return False
+    if a.max_amount is not None and (b.max_amount is None or b.max_amount > a.max_amount):
+        return False
+    if a.valid_from and (b.valid_from is None or b.valid_from < a.valid_from):
+        return False
+    if a.valid_to and (b.valid_to is None or b.valid_to > a.valid_to):
+        return False
+    return True
+
+
+def dead_rules(rules: list[Rule], tab_name: str, excluded_categories=(), campaign=(None, None)) -> list[Finding]:
+    """Warnings for rows that can never match."""
+    out: list[Finding] = []
+    excluded = {norm(c) for c in excluded_categories}
+    start, end = campaign
+    for i, b in enumerate(rules):
+        for a in rules[:i]:
+            if a.recipient == b.recipient and a.group == b.group and _covers(a, b):
+                out.append(at_row(tab_name, b.row, Text("rule.shadowed", row=a.row, group=b.group_label), "warning"))
+                break
+        else:
+            if b.categories and b.categories <= excluded:
+                out.append(at_row(tab_name, b.row, Text("rule.category_excluded", cats=", ".join(sorted(b.categories))),
+                                  "warning"))
+            elif (start and b.valid_to and b.valid_to < start) or (end and b.valid_from and b.valid_from > end):
+                out.append(at_row(tab_name, b.row, Text("rule.outside_campaign", start=start or "", end=end or ""),
+                                  "warning"))
+    return out
+
+
+@dataclass(frozen=True)
+class Reward:
+    """What one rule gives one recipient for one referral (before approval: a proposal)."""
+
+    role: str
+    rule_row: int
+    reward_type: str
+    amount: Decimal
+    item: str | None
+
+
+def rewards_for(rules: list[Rule], recipient: str, program: str | None, referrer_type: str,
+                category: str | None, amount: Decimal | None, submitted: dt.date) -> list[Reward]:
+    """First matching rule per group, for one recipient role; groups add up."""
+    seen: set[str] = set()
+    out: list[Reward] = []
+    for rule in rules:
+        if rule.recipient != recipient or rule.group in seen:
+            continue
+        if rule.matches(program, referrer_type, category, amount, submitted):
+            seen.add(rule.group)
+            value = rule.value(amount)
+            if value > 0 or rule.item:
+                out.append(Reward(recipient, rule.row, rule.reward_type, value, rule.item))
+    return out
+
+
+def needs_amount(rules: list[Rule], recipient_roles=None) -> bool:
+    return any(r.needs_amount for r in rules if recipient_roles is None or r.recipient in recipient_roles)

@@ -1,0 +1,114 @@
+"""One pass: read → parse → decide → record in the ledger → write back.
+
+The only module that wires the pure core to the adapters.  The ledger is
+written before the sheet: if the sheet cannot be written (open in an office
+program, changed meanwhile), the next pass finds the same decisions and
+writes them then.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from . import i18n
+from .backends import open_backend
+from .backends.base import WorkbookBusy, WorkbookChanged
+from .book import Book, load_book, referral_rows
+from .config import Config
+from .decide import Context, decide_all
+from .findings import Finding
+from .identity import assign
+from .ledger import Ledger
+from .plan import header_writes, row_writes, shown_values
+
+i18n.register({
+    "sync.changed": {
+        "en": "{path}: the workbook changed while this pass ran — nothing was written; the next pass writes it",
+        "zh": "{path}：本次处理期间工作簿被修改 — 未写入任何内容；下一次处理时写入",
+    },
+})
+
+
+class SyncRefused(Exception):
+    """The config, workbook or rules are unusable: nothing was written or sent."""
+
+    def __init__(self, findings: list[Finding], language: str):
+        super().__init__("; ".join(f.text.render(language) for f in findings))
+        self.findings = findings
+        self.language = language
+
+
+@dataclass
+class PassResult:
+    rows: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    cells_written: int = 0
+    changed_rows: int = 0
+    new_lines: int = 0
+    not_written: str | None = None       # why the sheet was not written, in the workbook's language
+    warnings: list[Finding] = field(default_factory=list)
+    language: str = "zh"
+
+
+def _content(ref) -> str:
+    return json.dumps(ref.raw, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def run_pass(cfg: Config, today: dt.date, now: dt.datetime, backend=None) -> PassResult:
+    backend = backend or open_backend(cfg)
+    snap = backend.read()
+    book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
+    if book.errors:
+        raise SyncRefused(book.errors, book.language)
+    return apply_pass(cfg, backend, snap, book, today, now)
+
+
+def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.datetime) -> PassResult:
+    lang = book.language
+    result = PassResult(language=lang, warnings=[f for f in book.findings if not f.is_error])
+    refs, cell_ids = referral_rows(snap.tabs, book)
+    ledger = Ledger(cfg.ledger_path)
+    try:
+        registry = ledger.registry()
+        states, seen = ledger.states()
+        assignment = assign(refs, cell_ids, registry)
+        ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today)
+        decisions = decide_all(refs, ctx)
+
+        tab = book.layout.tab("referrals")
+        grid = snap.tabs[tab.name]
+        writes, cols = header_writes(tab, lang)
+        rows_seen, shown_log, events, lines = [], [], [], []
+        for d in decisions:
+            r = d.ref
+            note = assignment.notes.get(r.row)
+            want = shown_values(d, lang, [note] if note else [])
+            row_w = row_writes(tab.name, r.row, grid[r.row - 1], cols, want, d.clear_ticks)
+            writes += row_w
+            result.changed_rows += bool(row_w)
+            last_content, last_shown = seen.get(r.ref_id, (None, None))
+            content = _content(r)
+            if content != last_content:
+                rows_seen.append((r.ref_id, r.row, content))
+            shown = "\x1f".join("" if v is None else str(v) for v in want.values())
+            if shown != last_shown:
+                shown_log.append((r.ref_id, d.status, shown))
+            events += [(r.ref_id, kind, data) for kind, data in d.events]
+            lines += d.new_lines
+            result.statuses[d.status] += 1
+        result.rows = len(decisions)
+        result.new_lines = len(lines)
+        if assignment.new or rows_seen or shown_log or events or lines:
+            summary = {"rows": result.rows, "statuses": dict(result.statuses), "writes": len(writes)}
+            ledger.record_pass(now.isoformat(timespec="seconds"), today.isoformat(), summary, assignment.new,
+                               rows_seen, shown_log, events, lines)
+    finally:
+        ledger.close()
+    if writes:
+        try:
+            result.cells_written = backend.write(snap, writes)
+        except (WorkbookBusy, WorkbookChanged) as e:
+            result.not_written = i18n.render(e.text, lang)
+    return result
