@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import i18n
+from .cells import format_amount
 from .i18n import Bilingual, Text
 from .lines import Line, has_net, reconcile, reverse_all
 from .referral import LABEL, fingerprint
@@ -55,7 +56,9 @@ class RefState:
 
 def approval_fingerprint(d) -> dict:
     fp = fingerprint(d.ref)
-    fp["rewards"] = "; ".join(sorted(f"{ln.key}={ln.amount}" for ln in d.proposed if ln.role != "milestone"))
+    fp["rewards"] = "; ".join(sorted(f"{ln.recipient} {ln.item or format_amount(ln.amount)}"
+                                     + (f" ({format_amount(ln.amount)})" if ln.item and ln.amount else "")
+                                     for ln in d.proposed if ln.role != "milestone"))
     return fp
 
 
@@ -63,10 +66,13 @@ def _changes(old: dict, new: dict) -> list[Text]:
     out = []
     blank = "—"
     for key in sorted(set(old) | set(new), key=lambda k: (k == "rewards", k)):
-        if old.get(key) != new.get(key):
-            label = REWARD_LABEL if key == "rewards" else LABEL[key]
-            out.append(Text("approval.change", field=label, old=old.get(key, blank) or blank,
-                            new=new.get(key, blank) or blank))
+        if old.get(key) == new.get(key):
+            continue
+        a, b = old.get(key) or blank, new.get(key) or blank
+        if key == "rewards":   # name only the rewards that differ
+            sa, sb = set(a.split("; ")), set(b.split("; "))
+            a, b = "; ".join(sorted(sa - sb)) or blank, "; ".join(sorted(sb - sa)) or blank
+        out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key], old=a, new=b))
     return out
 
 

@@ -60,7 +60,7 @@ def _ensure_demo(cfg, today: dt.date) -> None:
     """The example config runs on the embedded demo workbook, created on first run."""
     if cfg.backend == "xlsx" and cfg.is_example and not cfg.workbook_path.exists():
         from .demo import create_demo
-        create_demo(cfg.workbook_path, today)
+        create_demo(cfg.workbook_path, today, cfg)
         print(Text("cli.demo_created", path=cfg.workbook_path).render("zh"))
 
 
@@ -133,7 +133,7 @@ def cmd_init(args) -> int:
     if args.empty:
         create_empty(path, args.language)
     else:
-        create_demo(path, _today(args.today))
+        create_demo(path, _today(args.today), cfg if path == cfg.workbook_path else None)
     print(Text("cli.demo_created", path=path).render(args.language))
     return 0
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from . import i18n
 from .approval import RefState, approve
+from .contract import REFERRER_TYPES
 from .eligibility import EligibilityContext, not_eligible
 from .i18n import Text
 from .lines import Line, has_net, reconcile, reverse_all
@@ -185,9 +186,9 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
         if state.lines:
             d.status = "clawback"
             d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "cancelled")
-            owed = -sum((ln.amount for ln in d.new_lines if ln.reward_type == "cash"), Decimal(0))
-            if owed:
-                d.problems.append(Text("decide.clawback", amount=owed))
+            back = [ln for ln in (*state.lines, *d.new_lines) if ln.kind == "reversal" and ln.reason == "cancelled"]
+            if back:
+                d.problems.append(Text("decide.clawback", amount=_Recover(back)))
         else:
             d.status = "voided"
         _drop_approval(d, state)
@@ -195,6 +196,21 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
     d.proposed = _proposals(r, ctx)
     _gate(r, ctx, d)
     return d
+
+
+class _Recover:
+    """The reversed lines, rendered as what finance must recover."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def render(self, lang: str) -> str:
+        from .plan import line_text
+        from dataclasses import replace as _r
+        return " + ".join(line_text(_r(ln, amount=-ln.amount), lang) for ln in self.lines)
+
+    def __eq__(self, other):
+        return isinstance(other, _Recover) and other.lines == self.lines
 
 
 def _drop_approval(d: Decision, state) -> None:
@@ -259,8 +275,10 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
         if d.gate:
             d.status = d.gate
             continue
-        counts_for_milestone = has_milestones and any(
-            m.program is None or m.program == d.ref.v["program_n"] for m in ctx.milestones)
+        # with no referrer rule for its programme, a referral still counts toward milestones
+        counts_for_milestone = has_milestones and not any(
+            rule.recipient == "referrer" and rule.program in (None, d.ref.v["program_n"]) for rule in ctx.rules
+        ) and any(m.program is None or m.program == d.ref.v["program_n"] for m in ctx.milestones)
         if not d.proposed and not counts_for_milestone and not has_net(state.lines):
             d.status = "no_reward"
             if not d.problems:
@@ -268,7 +286,7 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
                 blank = Text("decide.blank")
                 d.problems.append(Text("decide.no_rule", program=v["program"] or blank,
                                        category=v["category"] or blank, amount=v["amount"] or blank,
-                                       rtype=v["referrer_type"]))
+                                       rtype=REFERRER_TYPES[v["referrer_type"]]))
             continue
         approve(d, state, ctx)
     _milestones(decisions, ctx)

@@ -75,7 +75,7 @@ class Text:
 
 def render(value: Any, lang: str) -> str:
     """Render a Text, a Bilingual, a list of them, or a plain value."""
-    if isinstance(value, (Text, Bilingual, Found)):
+    if isinstance(value, (Text, Bilingual, Found)) or hasattr(value, "render"):
         return value.render(lang)
     if isinstance(value, (list, tuple)):
         sep = "、" if lang == "zh" else ", "

@@ -28,7 +28,7 @@ SEP = {"zh": "；", "en": "; "}
 def status_text(d: Decision, lang: str) -> str:
     label = STATUSES[d.status].render(lang)
     if d.detail is not None:
-        return f"{label} {d.detail.render(lang)}"
+        return f"{label}{'' if lang == 'zh' else ' '}{d.detail.render(lang)}"
     return label
 
 
@@ -36,8 +36,7 @@ def line_text(ln: Line, lang: str) -> str:
     """One reward as people read it: an item names itself; cash is its amount."""
     amount = format_amount(ln.amount)
     if ln.item:
-        what = ln.item if not ln.amount or ln.reward_type in ("gift", "voucher", "points", "service") \
-            else f"{ln.item} {amount}"
+        what = ln.item   # the item names itself; the amount is in the ledger
     elif ln.reward_type == "cash":
         what = amount
     else:

@@ -17,6 +17,8 @@ import stat
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
+import zlib
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -24,7 +26,7 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from .. import i18n
 from .base import CellWrite, RawValue, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
-from .xlsx_patch import MAX_COL, MAX_ROW, drop_calc_chain, patch_sheet
+from .xlsx_patch import MAX_COL, MAX_ROW, drop_calc_chain, number_text, patch_sheet
 
 i18n.register({
     "xlsx.busy": {
@@ -109,9 +111,12 @@ class XlsxBackend:
         return (st.st_mtime_ns, st.st_size)
 
     def _read_once(self) -> tuple[dict[str, list[list[RawValue]]], dict]:
-        with self._open_zip() as zf:
-            parts = sheet_parts(zf)
-            source = _errors_as_text(zf, parts.values())
+        try:
+            with self._open_zip() as zf:
+                parts = sheet_parts(zf)
+                source = _errors_as_text(zf, parts.values())
+        except (zipfile.BadZipFile, ET.ParseError, KeyError, EOFError, zlib.error) as exc:  # damaged inside
+            raise self._unusable(exc) from exc
         try:
             with CalamineWorkbook.from_filelike(source) if source else CalamineWorkbook.from_path(self.path) as wb:
                 tabs = {sheet.name: (_grid(wb.get_sheet_by_name(sheet.name))
@@ -349,6 +354,10 @@ def _cells_by_tab(since: Snapshot, writes: list[CellWrite]) -> dict[str, dict[tu
             raise ValueError(f"write to unknown tab {w.tab!r}")
         if not (1 <= w.row <= MAX_ROW and 1 <= w.col <= MAX_COL):
             raise ValueError(f"cell row {w.row} col {w.col} is outside a worksheet")
+        if not isinstance(w.value, (type(None), str, bool, int, Decimal, float)):
+            raise TypeError(f"cannot write a {type(w.value).__name__} to a cell")
+        if isinstance(w.value, (Decimal, float)):
+            number_text(w.value)  # raises for NaN / infinity before anything is touched
         cells.setdefault(w.tab, {})[(w.row, w.col)] = w.value
     return cells
 
