@@ -269,11 +269,13 @@ def rich_book(tmp_path: Path) -> Path:
 
 def test_other_parts_survive_byte_for_byte(tmp_path):
     path = rich_book(tmp_path)
-    with zipfile.ZipFile(path) as zf:
-        before = {i.filename: (zf.read(i), i.compress_type) for i in zf.infolist()}
+    def entries():
+        with zipfile.ZipFile(path) as zf:
+            return {i.filename: (zf.read(i), i.compress_type, i.compress_size, i.CRC, i.date_time)
+                    for i in zf.infolist()}
+    before = entries()
     write_and_read(path, [CellWrite("Referrals", 2, 3, "paid")])
-    with zipfile.ZipFile(path) as zf:
-        after = {i.filename: (zf.read(i), i.compress_type) for i in zf.infolist()}
+    after = entries()
     assert list(after) == list(before)
     changed = [name for name in before if before[name] != after[name]]
     assert changed == ["xl/worksheets/sheet1.xml"]

@@ -14,6 +14,7 @@ import os
 import posixpath
 import re
 import stat
+import struct
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
@@ -272,13 +273,47 @@ def _copy_patched(src: zipfile.ZipFile, out, cells: dict[str, dict]) -> None:
     with zipfile.ZipFile(out, "w") as dst:
         dst.comment = src.comment
         for info in src.infolist():
-            data = replaced[info.filename] if info.filename in replaced else src.read(info)
-            if data is None:
-                continue
-            copy = zipfile.ZipInfo(info.filename, info.date_time)
-            copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
-            copy.create_system, copy.comment = info.create_system, info.comment
-            dst.writestr(copy, data)
+            if info.filename not in replaced:
+                _copy_entry(src, info, dst)
+            elif replaced[info.filename] is not None:
+                dst.writestr(_fresh_info(info), replaced[info.filename])
+
+
+def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """Same name, time, compression and attributes; sizes and offsets left for the writer."""
+    copy = zipfile.ZipInfo(info.filename, info.date_time)
+    copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
+    copy.create_system, copy.comment = info.create_system, info.comment
+    return copy
+
+
+def _copy_entry(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> None:
+    """Copy an unchanged entry's compressed bytes as they are.
+
+    Recompressing a big sharedStrings.xml costs seconds and is not byte-identical.
+    zipfile has no public raw copy, so this writes the local header with ZipInfo.FileHeader
+    and registers the entry the way ZipFile.writestr does (stable since Python 3.6)."""
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+        dst.writestr(_fresh_info(info), src.read(info))  # unusual entry: take the slow, safe way
+        return
+    src.fp.seek(info.header_offset)
+    header = src.fp.read(30)
+    if header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+    name_len, extra_len = struct.unpack("<HH", header[26:30])
+    src.fp.seek(info.header_offset + 30 + name_len + extra_len)
+    raw = src.fp.read(info.compress_size)
+    if len(raw) != info.compress_size:
+        raise zipfile.BadZipFile(f"{info.filename} is truncated")
+    copy = _fresh_info(info)
+    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    copy.header_offset = dst.fp.tell()
+    dst.fp.write(copy.FileHeader())
+    dst.fp.write(raw)
+    dst.filelist.append(copy)
+    dst.NameToInfo[copy.filename] = copy
+    dst.start_dir = dst.fp.tell()
+    dst._didModify = True
 
 
 # ---- helpers -----------------------------------------------------------------------

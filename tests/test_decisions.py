@@ -1,0 +1,197 @@
+"""The decision list of product.md, end to end on real .xlsx files and a real ledger."""
+from __future__ import annotations
+
+from conftest import referral
+
+RULES = [["Recipient", "Rate %", "Reward type"], ["referrer", "1", "cash"]]
+
+
+def deal(**kw):
+    base = {"Deal amount": 100000, "Deal date": "2026-10-05"}
+    base.update(kw)
+    return referral(**base)
+
+
+def test_every_status_of_the_list_in_english(world):
+    world.standard([
+        referral(**{"New customer phone": None}),                                        # needs fixing
+        referral(**{"New customer phone": "13800000001"}),                               # self-referral
+        deal(**{"New customer phone": "13900000009", "Cancelled": True}),                # voided
+        referral(**{"New customer phone": "13900000002"}),                               # waiting for deal
+        deal(**{"New customer phone": "13900000003", "Deal date": "2026-11-18"}),        # holding
+        deal(**{"New customer phone": "13900000004"}),                                   # awaiting approval
+        deal(**{"New customer phone": "13900000005", "Approved": True}),                 # approved
+        deal(**{"New customer phone": "13900000006", "Rejected": True}),                 # rejected
+        deal(**{"New customer phone": "13900000007", "Approved": True, "Paid": True}),   # paid
+        deal(**{"New customer phone": "13900000008", "Approved": True, "Deal amount": 600000}),  # GM
+    ], RULES, {"holding_days": "5", "second_approval_over": "5000"})
+    world.sync("2026-11-20")
+    assert world.status() == ["Needs fixing", "Not eligible", "Voided", "Waiting for deal",
+                              "Holding until 2026-11-25", "Awaiting approval", "Approved", "Rejected", "Paid",
+                              "Awaiting GM approval"]
+    world.sync("2026-11-25")
+    assert world.status()[4] == "Awaiting approval"
+    paid = [(l["ref_id"], l["amount"], l["status"]) for l in world.lines()]
+    assert paid == [("R-000007", "1000", "approved"), ("R-000009", "1000", "paid")]
+
+
+def test_waiting_for_payment_then_payable(world):
+    world.standard([deal(Approved=True)], RULES, {"payout_requires_paid_in_full": "yes"})
+    world.sync()
+    assert world.status() == ["Waiting for payment"]
+    assert world.lines() == []
+    world.set_cell(2, "Paid in full", "✓")
+    world.sync()
+    assert world.status() == ["Approved"]
+    assert [l["amount"] for l in world.lines()] == ["1000"]
+
+
+def test_problem_text_names_column_value_and_fix(world):
+    world.standard([deal(**{"Deal amount": "lots"})], RULES)
+    world.sync()
+    problem = world.rows()[0]["Problems"]
+    assert problem.startswith("Deal amount:") and '"lots"' in problem and "—" in problem
+
+
+def test_chinese_workbook_gets_chinese_labels_and_headers(world):
+    world.book({
+        "推荐登记": [["登记时间", " 推荐人 ", "推荐人电话", "新客户", "ＮＥＷ customer phone", "成交金额", "成交日期"],
+                 ["2026-10-01", "张三", "13800000001", "李四", "13900000001", "3万", "2026年10月5日"]],
+        "奖励规则": [["奖励对象", "比例%", "奖励类型"], ["推荐人", "1", "现金"]],
+        "设置": [["项目", "值"], ["全款到账后发放", "否"], ["首次到访前登记", "否"]],
+    })
+    world.sync()
+    ws = world.sheet("推荐登记")
+    head = [c.value for c in ws[1]]
+    assert {"编号", "状态", "问题", "推荐人奖励", "新客户优惠", "员工提成"} <= set(head)
+    assert ws.cell(2, head.index("状态") + 1).value == "待审批"
+    assert ws.cell(2, head.index("推荐人奖励") + 1).value == 300
+
+
+def test_change_after_approval_clears_ticks_and_reissues_only_the_difference(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    assert [l["amount"] for l in world.lines()] == ["1000"]
+    world.set_cell(2, "Deal amount", 120000)
+    world.sync()
+    row = world.rows()[0]
+    assert row["Status"] == "Awaiting approval"
+    assert row["Approved"] in (None, False)              # the tick was cleared
+    assert "Deal amount 100000 → 120000" in row["Problems"]
+    assert [l["amount"] for l in world.lines()] == ["1000"]   # the old approval is kept
+    world.sync()
+    assert world.rows()[0]["Status"] == "Awaiting approval"
+    world.set_cell(2, "Approved", True)
+    world.sync()
+    assert world.rows()[0]["Status"] == "Approved"
+    assert world.rows()[0]["Problems"] is None
+    assert [l["amount"] for l in world.lines()] == ["1000", "200"]   # only the difference
+
+
+def test_cancel_after_issue_is_clawback_with_reversing_lines(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Cancelled", "是")
+    world.sync()
+    assert world.status() == ["Clawback"]
+    assert "1000" in world.rows()[0]["Problems"]
+    lines = [(l["amount"], l["status"]) for l in world.lines()]
+    assert lines == [("1000", "approved"), ("-1000", "clawback")]
+    world.sync()
+    assert len(world.lines()) == 2
+
+
+def test_rejecting_after_approval_voids_the_lines(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Rejected", True)
+    world.sync()
+    assert world.status()[0] == "Rejected"
+    assert [(l["amount"], l["status"]) for l in world.lines()] == [("1000", "void"), ("-1000", "void")]
+
+
+def test_duplicate_new_customer_names_the_winner(world):
+    world.standard([deal(**{"Submitted at": "2026-10-02"}),
+                    deal(**{"Submitted at": "2026-10-01", "Referrer": "Cy", "Referrer phone": "13700000000",
+                            "New customer phone": "+86 139-0000-0001"})], RULES)
+    world.sync()
+    rows = world.rows()
+    assert rows[0]["Status"] == "Not eligible" and rows[0]["Ref ID"] == "R-000001"
+    assert "R-000002" in rows[0]["Problems"]
+    assert rows[1]["Status"] == "Awaiting approval"
+
+
+def test_monthly_cap_count_keeps_the_new_customer_benefit(world):
+    rules = [["Recipient", "Fixed", "Reward type"], ["referrer", 10, "cash"], ["new customer", 5, "cash"]]
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True}) for i in range(3)]
+    world.standard(rows, rules, {"monthly_cap_count": "2"})
+    world.sync()
+    got = sorted((l["ref_id"], l["recipient_role"], l["amount"]) for l in world.lines())
+    assert got == [("R-000001", "new_customer", "5"), ("R-000001", "referrer", "10"),
+                   ("R-000002", "new_customer", "5"), ("R-000002", "referrer", "10"),
+                   ("R-000003", "new_customer", "5")]
+    assert "monthly limit" in world.rows()[2]["Problems"]
+
+
+def test_monthly_cap_amount_cuts_the_last_reward(world):
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True}) for i in range(3)]
+    world.standard(rows, RULES, {"monthly_cap_amount": "2500"})
+    world.sync()
+    assert [l["amount"] for l in world.lines()] == ["1000", "1000", "500"]
+
+
+def test_change_of_rules_after_approval_asks_again(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    world.edit(lambda ws: ws.cell(2, 2, "2"), "Rules")
+    world.sync()
+    row = world.rows()[0]
+    assert row["Status"] == "Awaiting approval" and "Reward Ann 1000 → Ann 2000" in row["Problems"]
+
+
+def test_unticking_approval_voids_what_was_issued(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Approved", False)
+    world.sync()
+    assert world.status() == ["Awaiting approval"]
+    assert [l["status"] for l in world.lines()] == ["void", "void"]
+
+
+def test_unusable_settings_stop_sync_and_nothing_is_written(world):
+    world.standard([deal()], RULES, {"holding_days": "five"})
+    before = world.path.read_bytes()
+    p = world.cli("sync")
+    assert p.returncode == 2
+    assert "holding_days" in p.stderr and '"five"' in p.stderr
+    assert world.path.read_bytes() == before
+    p = world.cli("check")
+    assert p.returncode == 1 and "Settings tab, cell B" in p.stdout
+
+
+def test_missing_required_header_is_named_by_check(world):
+    world.book({"Referrals": [["Submitted at", "Referrer", "New customer"], ["2026-10-01", "A", "B"]],
+                "Rules": RULES})
+    p = world.cli("check")
+    assert p.returncode == 1
+    assert '“New customer phone” / “新客户电话”' in p.stdout
+    p = world.cli("sync")
+    assert p.returncode == 2
+
+
+def test_config_aliases_map_extra_headers(world):
+    world.config.write_text(world.config.read_text() + '[aliases.referrals]\ncustomer_phone = ["Client mobile"]\n')
+    world.standard([{"Submitted at": "2026-10-01", "Referrer": "A", "Referrer phone": "13800000001",
+                     "New customer": "B", "Client mobile": "13900000001"}], RULES,
+                   header=["Submitted at", "Referrer", "Referrer phone", "New customer", "Client mobile"])
+    world.sync()
+    assert world.status() == ["Waiting for deal"]
+
+
+def test_check_warns_about_rows_that_can_never_match(world):
+    rules = [["Recipient", "Category", "Rate %", "Reward type", "Group"],
+             ["referrer", "", "5", "cash", ""], ["referrer", "重点客户", "8", "cash", ""]]
+    world.standard([deal()], rules)
+    p = world.cli("check")
+    assert p.returncode == 0
+    assert "Rules tab, row 3" in p.stdout and "never match" in p.stdout
