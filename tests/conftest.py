@@ -116,7 +116,7 @@ class World:
     def set_cell(self, row: int, header: str, value, name: str = "Referrals") -> None:
         def fn(ws):
             head = [c.value for c in ws[1]]
-            ws.cell(row, head.index(header) + 1, value)
+            ws.cell(row, head.index(header) + 1).value = value
         self.edit(fn, name)
 
     def lines(self) -> list[dict]:
