@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -66,6 +67,14 @@ def _attr(attrs: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
         if key == name:
             return quoted[1:-1]
     return None
+
+
+def _row_number(raw: bytes) -> int | None:
+    """A row tag's r; fast path for the usual r-first layout, since every row is looked at."""
+    if raw.startswith(b' r="'):
+        return int(raw[4:raw.index(b'"', 4)])
+    r = _attr(_attrs(raw), b"r")
+    return int(r) if r is not None else None
 
 
 def _join_attrs(attrs: list[tuple[bytes, bytes]]) -> bytes:
@@ -125,34 +134,34 @@ class _SheetPatcher:
             self.rows.setdefault(row, {})[col] = value
         self.formulas_removed = False
         self.orphans: list[tuple[bytes, bytes, bytes, str]] = []  # shared-formula masters overwritten
-        self._row_re = re.compile(b"<" + re.escape(p) + rb"row\b([^>]*?)(/?)>")
+        self._row_re = re.compile(b"<" + re.escape(p) + rb"row\b([^>]*)>")  # greedy: fast on long tags
         self._cell_re = re.compile(b"<" + re.escape(p) + rb"c\b([^>]*?)(?:/>|>(.*?)</" + re.escape(p) + b"c>)", re.S)
         self._f_re = re.compile(b"<" + re.escape(p) + rb"f\b([^>]*?)(?:/>|>(.*?)</" + re.escape(p) + b"f>)", re.S)
 
     def run(self) -> bytes:
         out = [self._patched_head()]
-        last, wanted = self.start, sorted(self.rows)
-        implicit = 0
+        last, wanted, implicit = self.start, deque(sorted(self.rows)), 0
         for m in self._row_re.finditer(self.xml, self.body, self.end):
             if not wanted:
-                break
-            attrs = _attrs(m.group(1))
-            r = _attr(attrs, b"r")
-            number = int(r) if r is not None else implicit + 1
-            implicit = number
+                break  # the rest of the sheet is copied as one slice
+            raw = m.group(1)
+            closed = raw.endswith(b"/")
+            raw = raw[:-1] if closed else raw
+            explicit = _row_number(raw)
+            number = implicit = explicit or implicit + 1
             while wanted and wanted[0] < number:  # rows that do not exist yet go before this one
-                out += [self.xml[last:m.start()], self._new_row(wanted.pop(0))]
+                out += [self.xml[last:m.start()], self._new_row(wanted.popleft())]
                 last = m.start()
             if wanted and wanted[0] == number:
-                wanted.pop(0)
-                inner_end = m.end() if m.group(2) else self.xml.find(b"</" + self.p + b"row>", m.end())
+                wanted.popleft()
+                inner_end = m.end() if closed else self.xml.find(b"</" + self.p + b"row>", m.end())
                 if inner_end < 0:
                     raise ValueError(f"row {number} is not closed")
-                row_end = m.end() if m.group(2) else inner_end + len(self.p) + 6
-                out += [self.xml[last:m.start()], self._rewrite_row(number, attrs, self.xml[m.end():inner_end])]
+                row_end = m.end() if closed else inner_end + len(self.p) + 6
+                out += [self.xml[last:m.start()], self._rewrite_row(number, _attrs(raw), self.xml[m.end():inner_end])]
                 last = row_end
-            elif r is None:  # rows before it may shift: make its number explicit
-                out += [self.xml[last:m.start()], b"<" + self.p + b"row r=\"%d\"" % number + m.group(1) + m.group(2) + b">"]
+            elif explicit is None:  # rows before it may shift: make its number explicit
+                out += [self.xml[last:m.start()], b"<%srow r=\"%d\"" % (self.p, number) + m.group(1) + b">"]
                 last = m.end()
         if wanted:
             out += [self.xml[last:self.end]] + [self._new_row(row) for row in wanted]
