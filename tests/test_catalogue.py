@@ -3,7 +3,7 @@
 Each test builds a real .xlsx workbook holding exactly the catalogue's rule rows (plus
 the settings and milestones the scheme names), runs real passes on a fixed day, and
 checks the ledger export to the cent, the status cells and the reward cells the worker
-wrote.  Schemes E, F and G are written entirely in Chinese (tab names, headers, values,
+wrote.  Schemes B, E, F, G and H are written entirely in Chinese (tab names, headers, values,
 settings keys, language zh).
 
 Contests (scheme F's leaderboard) are out of scope here.
@@ -82,13 +82,14 @@ def ref(submitted="2026-10-01", referrer="Ann", referrer_phone=None, customer=No
 PHONES: dict[str, str] = {}
 
 
-def zh_book(world, referrals: list[dict], rules: list[list], settings: dict) -> None:
-    """A workbook entirely in Chinese: 推荐登记 / 奖励规则 / 设置."""
+def zh_book(world, referrals: list[dict], rules: list[list], settings: dict, extra: dict | None = None) -> None:
+    """A workbook entirely in Chinese: 推荐登记 / 奖励规则 / 设置 (+ 员工, 老客户, ...)."""
     header = [ZH[h] for h in REF_HEADER_EN]
     world.book({
         "推荐登记": [header] + [[d.get(h) for h in header] for d in referrals],
         "奖励规则": rules,
         "设置": [["项目", "值"]] + [[k, v] for k, v in settings.items()],
+        **(extra or {}),
     })
 
 
@@ -133,7 +134,7 @@ def tick(world, rows: list[int], header: str = "Approved", value=True, tab: str 
     def fn(ws):
         head = [c.value for c in ws[1]]
         for r in rows:
-            ws.cell(r + 1, head.index(header) + 1, value)
+            ws.cell(r + 1, head.index(header) + 1).value = value
     world.edit(fn, tab)
 
 
@@ -141,6 +142,7 @@ def resync_adds_nothing(world, today: str) -> None:
     before = ledger(world)
     result = world.sync(today)
     assert result.new_lines == 0
+    assert result.cells_written == 0          # nothing changed: nothing written
     assert ledger(world) == before
 
 
@@ -205,39 +207,47 @@ def test_a_key_accounts_regions_holding_and_refunds(world):
     resync_adds_nothing(world, "2026-12-02")
     assert statuses(world) == ["Approved", "Approved", "Approved", "Voided", "Clawback"]
 
+    # finance hands out Ann's reward
+    tick(world, [1], "Paid")
+    world.sync("2026-12-03")
+    assert statuses(world)[0] == "Paid"
+    assert [x for x in ledger(world) if x[0] == rid(1)] == [L(rid(1), "referrer", "Ann", "cash", "8000", status="paid")]
+    assert len(ledger(world)) == 5
+
 
 # ---------------------------------------------------------------- B
 
-def test_b_goat_milk_shop_milestones_each(world):
-    """B: milestones only — 1 referral: 5 % coupon; 2: 10 % coupon and a small gift; each step once."""
-    world.standard([
-        ref(referrer="Ann", deal="2026-10-05", approved=True),
-        ref(referrer="Ann", deal="2026-10-06", approved=True),
-        ref(referrer="Ann", deal="2026-10-07", approved=True),
-        ref(referrer="Dan", deal="2026-10-08", approved=True),
-        ref(referrer="Ann", deal="2026-10-09"),
-    ], rules_tab(), milestones=milestones_tab(
-        (1, "all", "each", "discount", None, "5%折扣券"),
-        (2, "all", "each", "discount", None, "10%折扣券+小礼物"),
-    ))
+def test_b_goat_milk_shop_milestones_each_zh(world):
+    """B, in Chinese (阶梯奖励 tab): 1 referral: 5 % coupon; 2: 10 % coupon and a small gift; each step once."""
+    milestones = [["奖励对象", "活动", "人数", "周期", "方式", "奖励类型", "金额", "奖品"],
+                  ["推荐人", None, 1, "累计", "逐档", "优惠", None, "5%折扣券"],
+                  ["推荐人", None, 2, "累计", "逐档", "优惠", None, "10%折扣券+小礼物"]]
+    zh_book(world, [
+        ref(zh=True, referrer="张阿姨", deal="2026-10-05", approved=True),
+        ref(zh=True, referrer="张阿姨", deal="2026-10-06", approved="是"),
+        ref(zh=True, referrer="张阿姨", deal="2026-10-07", approved="✓"),
+        ref(zh=True, referrer="李叔", deal="2026-10-08", approved=True),
+        ref(zh=True, referrer="张阿姨", deal="2026-10-09"),
+    ], rules_tab(zh=True), {"语言": "zh", "全款到账后发放": "否", "首次到访前登记": "否"},
+        extra={"阶梯奖励": milestones})
 
     world.sync("2026-11-20")
-    assert statuses(world) == ["Approved"] * 4 + ["Awaiting approval"]
+    assert statuses(world) == ["已审批"] * 4 + ["待审批"]
     expected = sorted([
-        L(rid(1), "milestone", "Ann", "discount", "0", "5%折扣券"),
-        L(rid(2), "milestone", "Ann", "discount", "0", "10%折扣券+小礼物"),
-        L(rid(4), "milestone", "Dan", "discount", "0", "5%折扣券"),
+        L(rid(1), "milestone", "张阿姨", "discount", "0", "5%折扣券"),
+        L(rid(2), "milestone", "张阿姨", "discount", "0", "10%折扣券+小礼物"),
+        L(rid(4), "milestone", "李叔", "discount", "0", "5%折扣券"),
     ])
     assert ledger(world) == expected
-    rewards = col(world, "Referrer reward")
+    rewards = col(world, "推荐人奖励")
     assert "5%折扣券" in rewards[0] and "10%折扣券+小礼物" in rewards[1] and "5%折扣券" in rewards[3]
     assert rewards[2] is None and rewards[4] is None
 
     resync_adds_nothing(world, "2026-11-20")
-    # Ann's 4th referral approved later: every step was already paid, nothing more
-    tick(world, [5])
+    # the 4th referral approved later: every step was already paid, nothing more
+    tick(world, [5], "审批通过", tab="推荐登记")
     world.sync("2026-11-21")
-    assert statuses(world) == ["Approved"] * 5
+    assert statuses(world) == ["已审批"] * 5
     assert ledger(world) == expected
     resync_adds_nothing(world, "2026-11-22")
 
@@ -475,34 +485,36 @@ def test_g_property_2012_strict_identity_rules_zh(world):
 
 # ---------------------------------------------------------------- H
 
-def test_h_everyone_a_salesperson_one_percent(world):
-    """H: 1 % for any referrer type; the buyer must be new; paid 7 business days after signing."""
-    rules = rules_tab(rule(recipient="referrer", rate=1, type="cash"))
-    customers = [["Name", "Phone", "Since"],
-                 ["Old Joe", "13977770001", "2025-01-01"],
-                 ["Fresh Kim", "+86 139-7777-0002", "2026-11-18"]]
-    world.standard([
-        ref(submitted="2026-11-01", referrer="Ann", rtype="public", amount=2000000, deal="2026-11-18",
+def test_h_everyone_a_salesperson_one_percent_zh(world):
+    """H, in Chinese: 1 % for any referrer type; the buyer must be new (老客户 tab); paid 7 business
+    days after signing."""
+    rules = rules_tab(rule(recipient="推荐人", rate=1, type="现金"), zh=True)
+    customers = [["姓名", "电话", "成为客户日期"],
+                 ["老周", "13977770001", "2025-01-01"],
+                 ["金女士", "+86 139-7777-0002", "2026-11-18"]]     # became a customer through this deal
+    zh_book(world, [
+        ref(zh=True, submitted="2026-11-01", referrer="张三", rtype="全民", amount="200万", deal="2026-11-18",
             approved=True),
-        ref(submitted="2026-11-01", referrer="Bob", customer="Old Joe", customer_phone="13977770001",
+        ref(zh=True, submitted="2026-11-01", referrer="李四", customer="老周", customer_phone="13977770001",
             amount=1000000, deal="2026-11-18", approved=True),
-        ref(submitted="2026-11-01", referrer="Cy", customer="Fresh Kim", customer_phone="13977770002",
-            amount="1.5万元", deal="2026-11-18", approved=True),
-        ref(submitted="2026-11-01", referrer="Di", rtype="全民", amount=1234567.89, deal="2026-11-18"),
-    ], rules, settings={"new_customer_must_be_new": "yes", "holding_days": 7}, customers=customers)
+        ref(zh=True, submitted="2026-11-01", referrer="王五", customer="金女士", customer_phone="13977770002",
+            amount="1.5万元", deal="2026-11-18", approved="是"),
+        ref(zh=True, submitted="2026-11-01", referrer="赵六", rtype="老客户", amount=1234567.89, deal="2026-11-18"),
+    ], rules, {"语言": "zh", "新客户须为新": "是", "等待期工作日": 7, "全款到账后发放": "否", "首次到访前登记": "否"},
+        extra={"老客户": customers})
 
     world.sync("2026-11-26")
-    holding = "Holding until 2026-11-27"       # Wed 18th + 7 business days, weekend skipped
-    assert statuses(world) == [holding, "Not eligible", holding, holding]
-    assert "Customers" in rows(world)[1]["Problems"]
-    assert col(world, "Referrer reward") == ["20000", None, "150", "12345.68"]
+    holding = "等待期至 2026-11-27"       # Wed 18th + 7 business days, weekend skipped (product.md's wording)
+    assert statuses(world) == [holding, "不符合条件", holding, holding]
+    assert "老客户" in rows(world)[1]["问题"]
+    assert col(world, "推荐人奖励") == ["20000", None, "150", "12345.68"]
     assert ledger(world) == []
 
     world.sync("2026-11-27")
-    assert statuses(world) == ["Approved", "Not eligible", "Approved", "Awaiting approval"]
+    assert statuses(world) == ["已审批", "不符合条件", "已审批", "待审批"]
     assert ledger(world) == sorted([
-        L(rid(1), "referrer", "Ann", "cash", "20000"),
-        L(rid(3), "referrer", "Cy", "cash", "150"),
+        L(rid(1), "referrer", "张三", "cash", "20000"),
+        L(rid(3), "referrer", "王五", "cash", "150"),
     ])
     resync_adds_nothing(world, "2026-11-27")
 
@@ -536,6 +548,10 @@ def test_i_dealership_ladder_highest_step_once_after_campaign(world):
         L(rid(7), "milestone", "Bob", "service", "0", "免费保养一次", period="2026-12"),
         L(rid(9), "milestone", "Cy", "voucher", "500", "500元精品券", period="2026-12"),
     ])
+    rewards = col(world, "Referrer reward")
+    assert "4000元保险基金" in rewards[4] and "免费保养一次" in rewards[6] and "500元精品券" in rewards[8]
+    assert [rewards[i] for i in (0, 1, 2, 3, 5, 7, 9)] == [None] * 7
+    assert statuses(world) == ["Approved"] * 9 + ["Awaiting approval"]
     resync_adds_nothing(world, "2026-12-02")
 
 
@@ -642,6 +658,28 @@ def test_l_finance_platform_monthly_cap_and_milestones(world):
     assert sum(Decimal(x[4]) for x in ledger(world) if x[2] == "Ann" and x[3] == "cash") == Decimal(260)
     resync_adds_nothing(world, "2026-12-02")
     resync_adds_nothing(world, "2026-12-03")
+
+    # A late registration for Ann with an earlier November deal, not approved yet: November's 20
+    # rewards were already approved and issued, so the newcomer gets no referrer reward — and the
+    # rows approved before keep their approval (none of their cells changed).
+    def add(ws):
+        head = [c.value for c in ws[1]]
+        late = ref(referrer="Ann", submitted="2026-10-20", customer="U00", deal="2026-11-01")
+        ws.append([late.get(h) for h in head])
+    world.edit(add)
+    world.sync("2026-12-04")
+    assert statuses(world) == ["Approved"] * 25 + ["Awaiting approval"]
+    assert col(world, "Approved")[:25] == [True] * 25
+    assert not any(col(world, "Problems")[i] for i in range(20))
+    assert col(world, "Referrer reward")[:20] == ["10"] * 20
+    assert col(world, "Referrer reward")[25] is None
+    assert "20" in rows(world)[25]["Problems"]
+    assert col(world, "New customer reward")[25] == "5"
+    assert ledger(world) == sorted(want)
+    tick(world, [26])
+    world.sync("2026-12-05")
+    assert statuses(world) == ["Approved"] * 26
+    assert ledger(world) == sorted(want + [L(rid(26), "new_customer", "U00", "cash", "5", period="2026-12")])
 
 
 # ---------------------------------------------------------------- M

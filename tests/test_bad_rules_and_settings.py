@@ -1,0 +1,116 @@
+"""Every malformed Rules, Milestones or Settings cell is named by `check` with
+tab, cell and fix, and stops `sync` (exit 2, nothing written or issued)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import referral
+
+RULE_HEADER = ["Recipient", "Program", "Referrer type", "Category", "Min amount", "Max amount", "Rate %", "Fixed",
+               "Cap", "Round to", "Reward type", "Item", "Group", "From", "To"]
+GOOD_RULE = ["referrer", "", "", "", "", "", "1", "", "", "", "cash", "", "", "", ""]
+
+BAD_RULE_CELLS = {
+    "Recipient": "the boss",
+    "Referrer type": "cousin",
+    "Min amount": "lots",
+    "Max amount": "-5",
+    "Rate %": "five",
+    "Fixed": "¥¥",
+    "Cap": "no cap",
+    "Round to": "0",
+    "Reward type": "crypto",
+    "From": "someday",
+    "To": "2026-13-45",
+}
+
+BAD_SETTINGS = {
+    "language": "klingon",
+    "timezone": "Mars/Base",
+    "campaign_start": "soon",
+    "register_by_first_visit": "perhaps",
+    "deal_within_days": "-3",
+    "holding_days": "five",
+    "second_approval_over": "a lot",
+    "monthly_cap_count": "2.5",
+    "monthly_cap_amount": "∞",
+    "statement_day": "31",
+}
+
+
+def _book(world, rules, settings=None, milestones=None):
+    world.standard([referral(**{"Deal amount": 1000, "Deal date": "2026-10-05", "Approved": True})], rules,
+                   settings or {}, milestones=milestones)
+
+
+def _assert_stops(world, needle_cell: str, needle_value: str):
+    before = world.path.read_bytes()
+    p = world.cli("check")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert needle_cell in p.stdout and needle_value in p.stdout, p.stdout
+    assert "—" in p.stdout
+    p = world.cli("sync", "--today", "2026-11-20")
+    assert p.returncode == 2
+    assert world.path.read_bytes() == before
+    assert not (world.dir / "ledger.sqlite").exists() or world.lines() == []
+
+
+@pytest.mark.parametrize("header", sorted(BAD_RULE_CELLS))
+def test_malformed_rule_cell(world, header):
+    row = list(GOOD_RULE)
+    row[RULE_HEADER.index(header)] = BAD_RULE_CELLS[header]
+    _book(world, [RULE_HEADER, GOOD_RULE, row])
+    col = "ABCDEFGHIJKLMNO"[RULE_HEADER.index(header)]
+    _assert_stops(world, f"Rules tab, cell {col}3", BAD_RULE_CELLS[header])
+
+
+@pytest.mark.parametrize("key", sorted(BAD_SETTINGS))
+def test_malformed_setting(world, key):
+    _book(world, [RULE_HEADER, GOOD_RULE], {key: BAD_SETTINGS[key]})
+    _assert_stops(world, "Settings tab, cell B", BAD_SETTINGS[key])
+
+
+@pytest.mark.parametrize("rule,needle", [
+    (["referrer", "", "", "", "", "", "", "", "", "", "cash", "", "", "", ""], "gives nothing"),
+    (["referrer", "", "", "", "5000", "1000", "1", "", "", "", "cash", "", "", "", ""], "Min amount"),
+    (["referrer", "", "", "", "", "", "1", "", "", "", "cash", "", "", "2026-12-01", "2026-01-01"], "From"),
+])
+def test_rule_rows_that_make_no_sense(world, rule, needle):
+    _book(world, [RULE_HEADER, GOOD_RULE, rule])
+    _assert_stops(world, "Rules tab, row 3", needle)
+
+
+def test_rate_over_a_hundred_percent(world):
+    rule = ["referrer", "", "", "", "", "", "250", "", "", "", "cash", "", "", "", ""]
+    _book(world, [RULE_HEADER, GOOD_RULE, rule])
+    _assert_stops(world, "Rules tab, cell G3", "250 %")
+
+
+@pytest.mark.parametrize("row,needle", [
+    (["referrer", "", "", "each", "cash", "100", ""], "Count"),
+    (["referrer", "three", "", "each", "cash", "100", ""], "three"),
+    (["referrer", "3", "fortnight", "each", "cash", "100", ""], "fortnight"),
+    (["referrer", "3", "all", "sometimes", "cash", "100", ""], "sometimes"),
+    (["referrer", "3", "all", "highest", "cash", "100", ""], "never ends"),
+    (["referrer", "3", "all", "each", "", "", ""], "gives nothing"),
+])
+def test_malformed_milestone_row(world, row, needle):
+    header = ["Recipient", "Count", "Period", "Mode", "Reward type", "Amount", "Item"]
+    _book(world, [RULE_HEADER, GOOD_RULE], milestones=[header, row])
+    _assert_stops(world, "Milestones tab", needle)
+
+
+def test_unknown_setting_is_a_warning_only(world):
+    _book(world, [RULE_HEADER, GOOD_RULE], {"holdingdayz": "5"})
+    p = world.cli("check")
+    assert p.returncode == 0 and "holdingdayz" in p.stdout and "warning" in p.stdout
+
+
+def test_chinese_workbook_gets_chinese_check_output(world):
+    world.book({
+        "推荐登记": [["登记时间", "推荐人", "推荐人电话", "新客户", "新客户电话"], ["2026-10-01", "甲", "13800000001", "乙", "13900000001"]],
+        "奖励规则": [["奖励对象", "比例%"], ["推荐人", "五"]],
+    })
+    p = world.cli("check")
+    assert p.returncode == 1
+    assert "奖励规则工作表 B2 单元格（比例%）" in p.stdout and "“五”" in p.stdout
