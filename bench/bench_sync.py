@@ -656,9 +656,9 @@ def print_phases(title: str, res: dict) -> None:
         print(f"    {k:<38} {v:8.3f} s  {100 * v / total:5.1f} %")
     if ph and "load_book" in ph and "backend.read" in ph:
         rest = total - top
-        print(f"    {'rest (plan: shown_values/row_writes/_content, …)':<38} {rest:8.3f} s  {100 * rest / total:5.1f} %")
+        print(f"    {'rest: apply_pass loop (plan, _content)':<38} {rest:8.3f} s  {100 * rest / total:5.1f} %")
     gc_t, gc_n = res.get("gc", (0, 0))
-    print(f"    {'(cyclic GC pauses, spread over the above)':<38} {gc_t:8.3f} s  {100 * gc_t / total:5.1f} %"
+    print(f"    {'(cyclic GC pauses, inside the above)':<38} {gc_t:8.3f} s  {100 * gc_t / total:5.1f} %"
           f"  ({gc_n} collections)")
 
 
@@ -693,6 +693,14 @@ def print_profile(title: str, path: Path, top: int) -> None:
     print(f"  top {top} by own time (excluding callees):")
     for ct, tt, calls, where in sorted(entries, key=lambda e: -e[1])[:top]:
         print(f"    {ct:8.3f} {tt:8.3f} {calls:>12}  {where}")
+    by_module: dict[str, float] = {}
+    for (file, _line, func), (_cc, _nc, tt, _ct, _callers) in st.stats.items():
+        p = Path(file)
+        mod = func if file == "~" else (str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else "/".join(p.parts[-2:]))
+        by_module[mod] = by_module.get(mod, 0.0) + tt
+    print("  own time by module / built-in (top 12):")
+    for mod, tt in sorted(by_module.items(), key=lambda kv: -kv[1])[:12]:
+        print(f"    {tt:8.3f} s  {100 * tt / total:5.1f} %  {mod}")
 
 
 def main() -> None:
@@ -715,6 +723,7 @@ def main() -> None:
     n = 10_000 if args.quick else args.rows
     R = max(1, args.repeat)
     started = time.perf_counter()
+    load_start = os.getloadavg() if hasattr(os, "getloadavg") else (0.0,)
     log(f"workbook: {n} rows")
     book, gen = ensure_book(n, args.regenerate)
     log(f"  {book} ({book.stat().st_size / MiB:.1f} MiB) "
@@ -803,6 +812,9 @@ def main() -> None:
           f"{book.name} {book.stat().st_size / MiB:.1f} MiB; today {TODAY}")
     print(f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
           f"{os.cpu_count()} CPU; {_versions()}")
+    if hasattr(os, "getloadavg"):
+        print(f"load average at start {load_start[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
+              f"(other processes on the machine skew the timings)")
     print(f"each timed step in a fresh subprocess; best of {R}; ratios: L = openpyxl load, "
           f"L+S = openpyxl load + save")
     print()

@@ -10,8 +10,9 @@ Contests (scheme F's leaderboard) are out of scope here.
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
+
+import openpyxl
 
 from workflow.cells import format_amount
 
@@ -62,6 +63,7 @@ def milestones_tab(*rows: tuple) -> list[list]:
 
 
 _phone = iter(range(10_000, 99_999))
+PHONES: dict[str, str] = {}          # referrer name → a stable phone
 
 
 def ref(submitted="2026-10-01", referrer="Ann", referrer_phone=None, customer=None, customer_phone=None,
@@ -77,9 +79,6 @@ def ref(submitted="2026-10-01", referrer="Ann", referrer_phone=None, customer=No
              "cancelled": "Cancelled", "signer": "Signer", "lead": "Lead", "assistant": "Assistant",
              "approved": "Approved", "paid": "Paid"}[k]] = v
     return {ZH[h] if zh else h: v for h, v in row.items()}
-
-
-PHONES: dict[str, str] = {}
 
 
 def zh_book(world, referrals: list[dict], rules: list[list], settings: dict, extra: dict | None = None) -> None:
@@ -103,7 +102,6 @@ def money(v):
 
 
 def referral_tab(world) -> str:
-    import openpyxl
     names = openpyxl.load_workbook(world.path, read_only=True).sheetnames
     return "Referrals" if "Referrals" in names else "推荐登记"
 
@@ -129,13 +127,13 @@ def ledger(world) -> list[tuple]:
                    x["status"], x["period"]) for x in world.lines())
 
 
-def tick(world, rows: list[int], header: str = "Approved", value=True, tab: str = "Referrals") -> None:
-    """Tick a column on referral rows (1-based data rows, as a manager would)."""
+def tick(world, data_rows: list[int], header: str = "Approved", value=True, tab: str | None = None) -> None:
+    """Set a cell on referral rows (1-based data rows), as a manager or staff member would."""
     def fn(ws):
         head = [c.value for c in ws[1]]
-        for r in rows:
+        for r in data_rows:
             ws.cell(r + 1, head.index(header) + 1).value = value
-    world.edit(fn, tab)
+    world.edit(fn, tab or referral_tab(world))
 
 
 def resync_adds_nothing(world, today: str) -> None:
@@ -245,7 +243,7 @@ def test_b_goat_milk_shop_milestones_each_zh(world):
 
     resync_adds_nothing(world, "2026-11-20")
     # the 4th referral approved later: every step was already paid, nothing more
-    tick(world, [5], "审批通过", tab="推荐登记")
+    tick(world, [5], "审批通过")
     world.sync("2026-11-21")
     assert statuses(world) == ["已审批"] * 5
     assert ledger(world) == expected
@@ -374,8 +372,8 @@ def test_e_property_shopping_card_after_full_payment_zh(world):
     assert "800元购物卡" in got[0]["推荐人奖励"]
     assert "购房减免1000元" in got[0]["新客户优惠"]
 
-    tick(world, [1], "全款到账", "是", tab="推荐登记")
-    tick(world, [2], "审批通过", True, tab="推荐登记")
+    tick(world, [1], "全款到账", "是")
+    tick(world, [2], "审批通过", True)
     world.sync("2026-11-21")
     assert statuses(world) == ["已审批", "已审批", "待成交", "已作废"]
     assert ledger(world) == sorted([
@@ -671,7 +669,7 @@ def test_l_finance_platform_monthly_cap_and_milestones(world):
     assert statuses(world) == ["Approved"] * 25 + ["Awaiting approval"]
     assert col(world, "Approved")[:25] == [True] * 25
     assert not any(col(world, "Problems")[i] for i in range(20))
-    assert col(world, "Referrer reward")[:20] == ["10"] * 20
+    assert col(world, "Referrer reward")[:20] == rewards[:20]       # unchanged, milestones included
     assert col(world, "Referrer reward")[25] is None
     assert "20" in rows(world)[25]["Problems"]
     assert col(world, "New customer reward")[25] == "5"

@@ -126,9 +126,10 @@ def test_read_duration_cell_gives_its_number(tmp_path):
 def test_read_error_cells_arrive_as_text(tmp_path):
     path = one_sheet(tmp_path)
     sheet_data(path, '<row r="1"><c r="A1" t="e"><f>NA()</f><v>#N/A</v></c><c r="B1" t="e"><v>#DIV/0!</v></c>'
-                     '<c r="C1" t="e"><v>#SPILL!</v></c><c r="D1" t="str"><f>"t=\'e\'"</f><v>t="e"</v></c></row>'
+                     '<c r="C1" t="e"><v>#SPILL!</v></c><c r="D1" t="str"><f>"t=\'e\'"</f><v>t="e"</v></c>'
+                     "<c r='E1' t='e'><v>#REF!</v></c></row>"
                      '<row r="2"><c r="A2"><v>4</v></c></row>')
-    assert XlsxBackend(path).read().tabs["Data"] == [["#N/A", "#DIV/0!", "#SPILL!", 't="e"'], [4.0]]
+    assert XlsxBackend(path).read().tabs["Data"] == [["#N/A", "#DIV/0!", "#SPILL!", 't="e"', "#REF!"], [4.0]]
 
 
 @pytest.mark.parametrize("content", [None, b"not a zip at all", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,

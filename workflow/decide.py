@@ -15,7 +15,7 @@ from .approval import RefState, approve
 from .contract import REFERRER_TYPES
 from .eligibility import EligibilityContext, not_eligible
 from .i18n import Text
-from .lines import Line, has_net, reconcile, reverse_all
+from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .milestones import Milestone, milestone_lines
 from .people import Customers, Staff
 from .periods import add_business_days, month_key
@@ -159,6 +159,7 @@ def _gate(r: Referral, ctx: Context, d: Decision) -> bool:
         return True
     if s.payout_requires_paid_in_full and not v["paid_in_full"]:
         d.gate = "waiting_payment"
+        d.problems.append(Text("decide.not_paid_in_full"))
     elif s.holding_days:
         payable = add_business_days(v["deal_date"], s.holding_days, s.holidays, s.workdays)
         if ctx.today < payable:
@@ -218,27 +219,36 @@ def _drop_approval(d: Decision, state) -> None:
         d.events.append(("approval_removed", {"why": d.status}))
 
 
-def apply_caps(decisions: list[Decision], s: Settings) -> None:
-    """Monthly limits per referrer, by deal month, in deal order."""
+def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
+    """Monthly limits per referrer, by deal month.  Rewards already issued keep
+    their place; the room left is shared out among the others in deal order."""
     if s.monthly_cap_count is None and s.monthly_cap_amount is None:
         return
     counts: dict[tuple, int] = {}
     sums: dict[tuple, Decimal] = {}
-    pending = [d for d in decisions if not d.status and not d.ref.v["rejected"]]
-    pending.sort(key=lambda d: (d.ref.v["deal_date"], d.ref.submitted, d.ref.seq))
-    for d in pending:
-        mine = [ln for ln in d.proposed if ln.role == "referrer"]
-        if not mine:
+    pending = []
+    for d in decisions:
+        if d.status or d.ref.v["rejected"] or not any(ln.role == "referrer" for ln in d.proposed):
             continue
-        month = month_key(d.ref.v["deal_date"])
-        k = (d.ref.person, month)
+        k = (d.ref.person, month_key(d.ref.v["deal_date"]))
+        issued = [ln for ln in states.get(d.ref_id, EMPTY).lines if ln.role == "referrer"]
+        if has_net(issued):
+            counts[k] = counts.get(k, 0) + 1
+            sums[k] = sums.get(k, Decimal(0)) + sum((ln.amount for ln in issued if ln.reward_type == "cash"),
+                                                    Decimal(0))
+        else:
+            pending.append((k, d))
+    pending.sort(key=lambda kd: (kd[1].ref.v["deal_date"], kd[1].ref.submitted, kd[1].ref.seq))
+    for k, d in pending:
+        month = k[1]
         if s.monthly_cap_count is not None and counts.get(k, 0) >= s.monthly_cap_count:
             d.proposed = [ln for ln in d.proposed if ln.role != "referrer"]
             d.problems.append(Text("decide.cap_count", cap=s.monthly_cap_count, month=month))
             continue
         counts[k] = counts.get(k, 0) + 1
         if s.monthly_cap_amount is not None:
-            cash = sum((ln.amount for ln in mine if ln.reward_type == "cash"), Decimal(0))
+            cash = sum((ln.amount for ln in d.proposed if ln.role == "referrer" and ln.reward_type == "cash"),
+                       Decimal(0))
             room = max(s.monthly_cap_amount - sums.get(k, Decimal(0)), Decimal(0))
             if cash > room:
                 d.proposed = _cut_cash(d.proposed, room)
@@ -266,7 +276,7 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
         v["category_n"] = _n(v["category"])
     ectx = EligibilityContext.build(ctx.settings, ctx.staff, ctx.customers, earliest_registrations(refs))
     decisions = [first_pass(r, ctx, ectx) for r in refs]
-    apply_caps(decisions, ctx.settings)
+    apply_caps(decisions, ctx.settings, ctx.states)
     has_milestones = bool(ctx.milestones)
     for d in decisions:
         if d.status:
@@ -303,12 +313,20 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
         if d.milestone_ok:
             r = d.ref
             approved.setdefault(r.person, []).append((r.v["deal_date"], r.seq, r.ref_id, r.v["program_n"]))
+    # a step already issued stays on the referral it was issued with, even if a
+    # referral with an earlier deal is approved later
+    placed: dict[tuple, str] = {}
+    for ref_id, st in ctx.states.items():
+        for key, net in net_by_key([ln for ln in st.lines if ln.role == "milestone"]).items():
+            if net.qty > 0 and ref_id in by_ref and by_ref[ref_id].milestone_ok:
+                placed[(net.template.recipient, net.template.rule)] = ref_id
     wanted: dict[str, list[Line]] = {}
     for m in milestone_lines(ctx.milestones, approved, ctx.today, ctx.settings.campaign_end):
-        d = by_ref[m.ref_id]
-        ln = Line(m.ref_id, "milestone", d.ref.v["referrer"], m.reward_type, m.amount, m.item,
-                  rule=f"Milestones:{m.milestone_row}:{m.period}:{m.count}").with_key()
-        wanted.setdefault(m.ref_id, []).append(ln)
+        who = by_ref[m.ref_id].ref.v["referrer"]
+        rule = f"Milestones:{m.milestone_row}:{m.period}:{m.count}"
+        ref_id = placed.get((who, rule), m.ref_id)
+        ln = Line(ref_id, "milestone", who, m.reward_type, m.amount, m.item, rule=rule).with_key()
+        wanted.setdefault(ref_id, []).append(ln)
     for d in decisions:
         state = ctx.states.get(d.ref_id, EMPTY)
         issued = [ln for ln in state.lines if ln.role == "milestone"]

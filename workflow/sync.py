@@ -111,4 +111,18 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
             result.cells_written = backend.write(snap, writes)
         except (WorkbookBusy, WorkbookChanged) as e:
             result.not_written = i18n.render(e.text, lang)
+        else:
+            _confirm_cleared(cfg, now, today, [d.ref_id for d in decisions if d.clear_ticks])
     return result
+
+
+def _confirm_cleared(cfg: Config, now: dt.datetime, today: dt.date, ref_ids: list[str]) -> None:
+    """The approval ticks are off the sheet now: a tick seen later is a new approval."""
+    if not ref_ids:
+        return
+    ledger = Ledger(cfg.ledger_path)
+    try:
+        ledger.record_pass(now.isoformat(timespec="seconds"), today.isoformat(), {"ticks_cleared": len(ref_ids)},
+                           [], [], [], [(r, "withdraw_cleared", {}) for r in ref_ids], [])
+    finally:
+        ledger.close()

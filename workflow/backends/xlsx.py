@@ -11,23 +11,20 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-import posixpath
 import re
 import stat
-import struct
 import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import unquote
 
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from .. import i18n
 from .base import CellWrite, RawValue, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
-from .xlsx_patch import MAX_COL, MAX_ROW, drop_calc_chain, number_text, patch_sheet
+from .xlsx_patch import MAX_COL, MAX_ROW, copy_entry, fresh_info, number_text, sheet_parts, write_patched_package
 
 i18n.register({
     "xlsx.busy": {
@@ -68,8 +65,6 @@ i18n.register({
 })
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted .xlsx
-_REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-_STRICT_REL_TYPE = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
 _CELL_OPEN = re.compile(rb"<(?:[\w.-]+:)?c\s[^<>]*$")
 _READ_ATTEMPTS = 3
 
@@ -196,124 +191,17 @@ class XlsxBackend:
         tmp = Path(name)
         try:
             with open(fd, "wb") as out, self._open_zip() as src:
-                _copy_patched(src, out, cells)
+                write_patched_package(src, out, cells)
                 out.flush()
                 os.fsync(out.fileno())
             os.chmod(tmp, stat.S_IMODE(os.stat(self.path).st_mode))
+        except WorkbookUnusable as exc:  # vanished or replaced while we copied it
+            tmp.unlink()
+            raise WorkbookChanged(exc.text) from exc
         except BaseException:
             tmp.unlink()
             raise
         return tmp
-
-
-# ---- package structure ------------------------------------------------------------
-
-def _entry(zf: zipfile.ZipFile, part: str) -> str | None:
-    """The zip entry for a part name; part names are case-insensitive in OOXML."""
-    names = {n.lower(): n for n in zf.namelist()}
-    return names.get(part.lower())
-
-
-def _rels(zf: zipfile.ZipFile, part: str) -> list[tuple[str, str, str]]:
-    """(Id, type suffix, target part) of a part's internal relationships."""
-    folder, name = posixpath.split(part)
-    entry = _entry(zf, posixpath.join(folder, "_rels", name + ".rels"))
-    if entry is None:
-        return []
-    found = []
-    for el in ET.fromstring(zf.read(entry)):
-        target, kind = unquote(el.get("Target", "")), el.get("Type", "")
-        if el.get("TargetMode") == "External" or not target:
-            continue
-        resolved = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-        found.append((el.get("Id", ""), kind.replace(_REL_TYPE, "").replace(_STRICT_REL_TYPE, ""), resolved))
-    return found
-
-
-def workbook_part(zf: zipfile.ZipFile) -> str:
-    main = [target for _, kind, target in _rels(zf, "") if kind == "officeDocument"]
-    part = main[0] if main else "xl/workbook.xml"
-    if _entry(zf, part) is None:
-        raise zipfile.BadZipFile("no workbook part")
-    return _entry(zf, part)
-
-
-def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Tab name -> zip entry of its worksheet, in workbook order (chart sheets left out)."""
-    wb_part = workbook_part(zf)
-    targets = {rid: target for rid, kind, target in _rels(zf, wb_part) if kind == "worksheet"}
-    parts = {}
-    for el in ET.fromstring(zf.read(wb_part)).iter():
-        if el.tag.rsplit("}", 1)[-1] != "sheet":
-            continue
-        rid = next((v for k, v in el.attrib.items() if k.endswith("}id")), None)
-        entry = _entry(zf, targets.get(rid, ""))
-        if entry is not None:
-            parts[el.get("name", "")] = entry
-    return parts
-
-
-def _copy_patched(src: zipfile.ZipFile, out, cells: dict[str, dict]) -> None:
-    """Write the package to `out`: patched sheets, everything else byte-identical."""
-    parts, wb_part = sheet_parts(src), workbook_part(src)
-    replaced, formulas_removed = {}, False
-    for tab, tab_cells in cells.items():
-        if tab not in parts:
-            raise ValueError(f"tab {tab!r} is not a worksheet in {src.filename}")
-        result = patch_sheet(src.read(parts[tab]), tab_cells)
-        replaced[parts[tab]], formulas_removed = result.xml, formulas_removed or result.formulas_removed
-    chain = [(rid, target) for rid, kind, target in _rels(src, wb_part) if kind == "calcChain"]
-    if formulas_removed and chain and _entry(src, chain[0][1]):
-        rid, target = chain[0]
-        folder, name = posixpath.split(wb_part)
-        rels_entry, types_entry = _entry(src, posixpath.join(folder, "_rels", name + ".rels")), "[Content_Types].xml"
-        replaced[types_entry], replaced[rels_entry] = drop_calc_chain(
-            src.read(types_entry), src.read(rels_entry), rid, _entry(src, target))
-        replaced[_entry(src, target)] = None  # dropped: Excel rebuilds the calculation chain
-    with zipfile.ZipFile(out, "w") as dst:
-        dst.comment = src.comment
-        for info in src.infolist():
-            if info.filename not in replaced:
-                _copy_entry(src, info, dst)
-            elif replaced[info.filename] is not None:
-                dst.writestr(_fresh_info(info), replaced[info.filename])
-
-
-def _fresh_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
-    """Same name, time, compression and attributes; sizes and offsets left for the writer."""
-    copy = zipfile.ZipInfo(info.filename, info.date_time)
-    copy.compress_type, copy.external_attr = info.compress_type, info.external_attr
-    copy.create_system, copy.comment = info.create_system, info.comment
-    return copy
-
-
-def _copy_entry(src: zipfile.ZipFile, info: zipfile.ZipInfo, dst: zipfile.ZipFile) -> None:
-    """Copy an unchanged entry's compressed bytes as they are.
-
-    Recompressing a big sharedStrings.xml costs seconds and is not byte-identical.
-    zipfile has no public raw copy, so this writes the local header with ZipInfo.FileHeader
-    and registers the entry the way ZipFile.writestr does (stable since Python 3.6)."""
-    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
-        dst.writestr(_fresh_info(info), src.read(info))  # unusual entry: take the slow, safe way
-        return
-    src.fp.seek(info.header_offset)
-    header = src.fp.read(30)
-    if header[:4] != b"PK\x03\x04":
-        raise zipfile.BadZipFile(f"bad local header for {info.filename}")
-    name_len, extra_len = struct.unpack("<HH", header[26:30])
-    src.fp.seek(info.header_offset + 30 + name_len + extra_len)
-    raw = src.fp.read(info.compress_size)
-    if len(raw) != info.compress_size:
-        raise zipfile.BadZipFile(f"{info.filename} is truncated")
-    copy = _fresh_info(info)
-    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
-    copy.header_offset = dst.fp.tell()
-    dst.fp.write(copy.FileHeader())
-    dst.fp.write(raw)
-    dst.filelist.append(copy)
-    dst.NameToInfo[copy.filename] = copy
-    dst.start_dir = dst.fp.tell()
-    dst._didModify = True
 
 
 # ---- helpers -----------------------------------------------------------------------
@@ -328,25 +216,33 @@ def _errors_as_text(zf: zipfile.ZipFile, parts) -> io.BytesIO | None:
     if not with_errors:
         return None
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as dst:
+    with zipfile.ZipFile(buf, "w") as dst:
         for info in zf.infolist():
-            data = zf.read(info)
-            if info.filename in with_errors:
-                data = _retype_errors(data)
-            dst.writestr(info.filename, data)
+            if info.filename in with_errors:  # a throwaway copy: not worth compressing
+                dst.writestr(fresh_info(info), _retype_errors(zf.read(info)), zipfile.ZIP_STORED)
+            else:
+                copy_entry(zf, info, dst)
     buf.seek(0)
     return buf
 
 
 def _retype_errors(xml: bytes) -> bytes:
-    """t="e" -> t="str" on <c> tags; found with plain byte search, which is fast on big sheets."""
+    """t="e" -> t="str" on <c> tags, found with plain byte search (fast on big sheets)."""
     out, last = [], 0
-    for marker in sorted(m.start() for q in (b'"', b"'") for m in re.finditer(re.escape(b"t=" + q + b"e" + q), xml)):
+    for marker in sorted(_find_all(xml, b't="e"') + _find_all(xml, b"t='e'")):
         tag = xml.rfind(b"<", 0, marker)
         if xml[marker - 1:marker].isspace() and _CELL_OPEN.match(xml[tag:marker]):
-            out += [xml[last:marker + 2], xml[marker + 2:marker + 3], b"str"]
+            out += [xml[last:marker + 2], xml[marker + 2:marker + 3], b"str"]  # keep the quote style
             last = marker + 4
     return b"".join(out) + xml[last:]
+
+
+def _find_all(data: bytes, needle: bytes) -> list[int]:
+    found, at = [], data.find(needle)
+    while at >= 0:
+        found.append(at)
+        at = data.find(needle, at + 1)
+    return found
 
 
 def _has_error_marker(zf: zipfile.ZipFile, part: str) -> bool:
@@ -407,11 +303,15 @@ def _same_ref(value: RawValue, expected: str | None) -> bool:
 
 
 def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); Windows cannot open folders, nothing to do there."""
+    """Make the rename itself durable on POSIX.  Best effort: the new file is already in
+    place, and some network filesystems refuse to fsync a folder (Windows cannot open one)."""
     if os.name != "posix":
         return
-    fd = os.open(folder, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError:
+        return  # durability of the rename is up to the filesystem here; the data file itself was fsynced
