@@ -195,3 +195,20 @@ def test_check_warns_about_rows_that_can_never_match(world):
     p = world.cli("check")
     assert p.returncode == 0
     assert "Rules tab, row 3" in p.stdout and "never match" in p.stdout
+
+
+def test_re_tick_right_after_the_clearing_pass_is_a_new_approval(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Deal amount", 150000)
+    world.sync()                                   # clears the tick
+    world.set_cell(2, "Approved", True)            # the manager approves again at once
+    world.sync()
+    assert world.status() == ["Approved"]
+    assert [l["amount"] for l in world.lines()] == ["1000", "500"]
+
+
+def test_waiting_for_payment_says_what_to_do(world):
+    world.standard([deal()], RULES, {"payout_requires_paid_in_full": "yes"})
+    world.sync()
+    assert "Paid in full" in world.rows()[0]["Problems"]
