@@ -94,6 +94,19 @@ def test_read_every_tab_in_workbook_order(tmp_path):
     assert snap.tabs["Zeta"] == [] and snap.tabs["R&D 数据"] == [[], [None, "x"]]
 
 
+def test_chart_sheet_is_an_empty_tab_and_other_tabs_still_write(tmp_path):
+    from openpyxl.chart import BarChart, Reference
+
+    wb = openpyxl.Workbook()
+    wb.active.append([1])
+    chart = BarChart()
+    chart.add_data(Reference(wb.active, min_col=1, min_row=1, max_row=1))
+    wb.create_chartsheet("Chart").add_chart(chart)
+    wb.create_sheet("After")["A1"] = "x"
+    _, tabs = write_and_read(save(wb, tmp_path), [CellWrite("After", 2, 1, "y")])
+    assert tabs == {"Sheet": [[1.0]], "Chart": [], "After": [["x"], ["y"]]}
+
+
 def test_read_values_keep_their_types(tmp_path):
     path = one_sheet(tmp_path, [
         ["00123", " padded ", 5, 2.5, True, False],
@@ -153,11 +166,11 @@ def test_zip_without_workbook_is_unusable(tmp_path):
         XlsxBackend(path).read()
 
 
-def test_version_is_mtime_and_size(tmp_path):
+def test_version_is_mtime_size_and_inode(tmp_path):
     path = one_sheet(tmp_path)
     st = os.stat(path)
     snap = XlsxBackend(path).read()
-    assert snap.version == (st.st_mtime_ns, st.st_size)
+    assert snap.version == (st.st_mtime_ns, st.st_size, st.st_ino)
     assert snap.meta["parts"] == {"Data": "xl/worksheets/sheet1.xml"}
 
 

@@ -76,7 +76,7 @@ def lock_files(path: Path) -> list[Path]:
 
 
 class XlsxBackend:
-    """A workbook in one .xlsx file. `Snapshot.version` is (st_mtime_ns, st_size)."""
+    """A workbook in one .xlsx file. `Snapshot.version` is (st_mtime_ns, st_size, st_ino)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -97,14 +97,14 @@ class XlsxBackend:
                 return Snapshot(tabs=tabs, version=before, meta=meta)
         raise WorkbookUnusable(i18n.Text("xlsx.unstable", path=str(self.path)))
 
-    def _stat(self) -> tuple[int, int]:
+    def _stat(self) -> tuple[int, int, int]:
         try:
             st = os.stat(self.path)
         except FileNotFoundError:
             raise WorkbookUnusable(i18n.Text("xlsx.missing", path=str(self.path))) from None
         except OSError as exc:
             raise WorkbookUnusable(i18n.Text("xlsx.no_access", path=str(self.path), error=exc.strerror)) from exc
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_mtime_ns, st.st_size, st.st_ino)   # ino: Excel saves by rename
 
     def _read_once(self) -> tuple[dict[str, list[list[RawValue]]], dict]:
         try:
@@ -119,6 +119,11 @@ class XlsxBackend:
                                      if sheet.typ == SheetTypeEnum.WorkSheet else [])
                         for sheet in wb.sheets_metadata}
         except CalamineError as exc:
+            raise self._unusable(exc) from exc
+        except BaseException as exc:
+            # a Rust panic inside calamine arrives as PanicException (a BaseException)
+            if type(exc).__name__ != "PanicException":
+                raise
             raise self._unusable(exc) from exc
         return tabs, {"parts": parts}
 

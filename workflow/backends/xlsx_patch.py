@@ -251,7 +251,8 @@ class _SheetPatcher:
 
         Without this Excel reports the workbook as damaged and drops those formulas."""
         p = re.escape(self.p)
-        pattern = re.compile(b"<" + p + rb"f\b[^>]*?\bsi=[\"']" + re.escape(si) + rb"[\"'][^>]*?(?:/>|>\s*</" + p + b"f>)")
+        pattern = re.compile(b"<" + p + rb"f\b[^>]*?\bsi=[\"']" + re.escape(si)
+                             + rb"[\"'][^>]*?(?:/>|>\s*</" + p + b"f>)")
         dep = pattern.search(xml, self.start)
         if dep is None:
             return xml
