@@ -91,8 +91,7 @@ def cmd_sync(args) -> int:
 
 def cmd_check(args) -> int:
     cfg = load(args.config)
-    _ensure_demo(cfg, _today(None))
-    snap = open_backend(cfg).read()
+    snap = open_backend(cfg).read()   # read-only: a missing demo workbook is reported, not created
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
     lang = book.language
     _print_findings(book.findings, lang)
@@ -184,9 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"config: {e}", file=sys.stderr)
         return 2
-    except (WorkbookUnusable,) as e:
+    except WorkbookUnusable as e:
         print(i18n.render(e.text, "zh") + "\n" + i18n.render(e.text, "en"), file=sys.stderr)
-        return 2
+        return 1 if args.command == "check" else 2
     except LedgerError as e:
         print(f"ledger: {e}", file=sys.stderr)
         return 2

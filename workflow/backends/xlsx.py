@@ -45,8 +45,8 @@ i18n.register({
               "close any program using it and make sure the folder is writable; the next pass tries again",
         "zh": "{path}：无法替换工作簿（{error}）— 本次未写入任何内容；请关闭占用它的程序并确认文件夹可写，下一轮会重试"},
     "xlsx.missing": {
-        "en": "{path}: the workbook file is not there — check the path in the settings or put the file back",
-        "zh": "{path}：找不到工作簿文件 — 请检查设置中的路径，或把文件放回原处"},
+        "en": "{path}: the workbook file is not there — check [workbook] path in the config, put the file back, or create one with `run.py init`",
+        "zh": "{path}：找不到工作簿文件 — 请检查配置文件中 [workbook] 的 path，把文件放回原处，或用 `run.py init` 新建"},
     "xlsx.no_access": {
         "en": "{path}: the workbook cannot be opened ({error}) — give the worker permission to read and write it",
         "zh": "{path}：无法打开工作簿（{error}）— 请给本程序读写该文件的权限"},
