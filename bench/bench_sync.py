@@ -37,7 +37,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-sys.path.insert(0, str(ROOT))
+# A child runs on the frozen copy of workflow/ the parent took at start (--code), so a
+# run never mixes two versions of the code while others edit it.
+if "--code" in sys.argv:
+    sys.path.insert(0, sys.argv[sys.argv.index("--code") + 1])
+else:
+    sys.path.insert(0, str(ROOT))
 
 GEN_VERSION = 1            # bump when the generated workbook changes (invalidates the cache)
 SEED = 20261120
@@ -366,11 +371,23 @@ class GcTimer:
         gc.callbacks.remove(self)
 
 
+def _rss_now() -> int | None:
+    """Current resident set size (Linux /proc), else None."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
 class Phases:
-    """Time chosen functions by wrapping them where they are looked up (no project edits)."""
+    """Time chosen functions by wrapping them where they are looked up (no project edits);
+    also the RSS after each one and the peak RSS reached by then."""
 
     def __init__(self):
         self.t: dict[str, float] = {}
+        self.mem: dict[str, tuple] = {}
+        self.n: dict[str, int] = {}
 
     def wrap(self, owner, attr: str, label: str) -> None:
         fn = getattr(owner, attr, None)
@@ -384,6 +401,8 @@ class Phases:
                 return fn(*a, **kw)
             finally:
                 t[label] = t.get(label, 0.0) + time.perf_counter() - t0
+                self.mem[label] = (_rss_now(), _maxrss())
+                self.n[label] = self.n.get(label, 0) + 1
 
         setattr(owner, attr, timed)
 
@@ -496,6 +515,8 @@ def child_sync(d: Path, out: dict, prof_out: str | None) -> None:
         result = _profiled(lambda: sync.run_pass(load(d / "config.toml"), TODAY, NOW), prof_out)
         out["seconds"] = time.perf_counter() - t0
     out["phases"] = ph.t
+    out["mem"] = ph.mem
+    out["calls"] = ph.n
     out["gc"] = [g.total, g.count]
     out["rows"] = result.rows
     out["cells_written"] = result.cells_written
@@ -555,9 +576,18 @@ def child_mutate(d: Path, out: dict, share: float) -> None:
     out["ticked"], out["amounts"] = len(ticks), len(amounts)
 
 
+def code_hash(folder: Path) -> str:
+    import hashlib
+    h = hashlib.sha1()
+    for f in sorted(folder.rglob("*.py")):
+        h.update(str(f.relative_to(folder)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def child_main(args) -> None:
     d = Path(args.dir)
-    out: dict = {}
+    import workflow
+    out: dict = {"code": code_hash(Path(workflow.__file__).parent), "code_dir": str(Path(workflow.__file__).parent)}
     if args.child == "openpyxl":
         child_openpyxl(d, out)
     elif args.child == "calamine":
@@ -574,8 +604,13 @@ def child_main(args) -> None:
 
 # ============================================================================ parent
 
+CODE_DIR: Path | None = None     # the frozen copy's parent folder (set by main)
+
+
 def run_child(mode: str, d: Path, *extra: str) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", mode, "--dir", str(d), *extra]
+    if CODE_DIR is not None:
+        cmd += ["--code", str(CODE_DIR)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     wall = time.perf_counter() - t0
@@ -585,7 +620,11 @@ def run_child(mode: str, d: Path, *extra: str) -> dict:
         raise SystemExit(f"bench child {mode!r} on {d} failed (exit {proc.returncode})")
     res = json.loads(line[len(MARK):])
     res["wall"] = wall
+    CODE_SEEN.add(res.get("code"))
     return res
+
+
+CODE_SEEN: set = set()
 
 
 def copy_state(src: Path, dst: Path) -> Path:
@@ -652,14 +691,27 @@ def print_phases(title: str, res: dict) -> None:
           f"changed rows {res.get('changed_rows', '-')}, new ledger lines {res.get('new_lines', '-')}"
           + (f", NOT WRITTEN: {res['not_written']}" if res.get("not_written") else "") + ")")
     top = sum(v for k, v in ph.items() if not k.startswith(" "))
+    mem = res.get("mem") or {}
+    print(f"    {'phase':<38} {'seconds':>10}  {'share':>7}   {'RSS after':>10}  {'peak by then':>12}")
+    calls = res.get("calls") or {}
     for k, v in ph.items():
-        print(f"    {k:<38} {v:8.3f} s  {100 * v / total:5.1f} %")
+        rss, peak = mem.get(k, (None, None))
+        label = k + (f" (x{calls[k]})" if calls.get(k, 1) > 1 else "")
+        print(f"    {label:<38} {v:8.3f} s  {100 * v / total:5.1f} %   {_mib(rss):>10}  {_mib(peak):>12}")
     if ph and "load_book" in ph and "backend.read" in ph:
         rest = total - top
         print(f"    {'rest: apply_pass loop (plan, _content)':<38} {rest:8.3f} s  {100 * rest / total:5.1f} %")
     gc_t, gc_n = res.get("gc", (0, 0))
     print(f"    {'(cyclic GC pauses, inside the above)':<38} {gc_t:8.3f} s  {100 * gc_t / total:5.1f} %"
           f"  ({gc_n} collections)")
+
+
+def _show_path(file: str) -> str:
+    p = Path(file)
+    for base in ([CODE_DIR] if CODE_DIR else []) + [ROOT]:
+        if p.is_relative_to(base):
+            return str(p.relative_to(base))
+    return "/".join(p.parts[-2:])
 
 
 def print_profile(title: str, path: Path, top: int) -> None:
@@ -671,11 +723,7 @@ def print_profile(title: str, path: Path, top: int) -> None:
         if file == "~":
             where = func                       # a built-in
         else:
-            p = Path(file)
-            try:
-                where = f"{p.relative_to(ROOT)}:{line} {func}"
-            except ValueError:
-                where = f"{'/'.join(p.parts[-2:])}:{line} {func}"
+            where = f"{_show_path(file)}:{line} {func}"
         calls = f"{nc}" if nc == cc else f"{nc}/{cc}"
         entries.append((ct, tt, calls, where))
     skip = ("bench/bench_sync.py", "cProfile", "<built-in method builtins.exec>")
@@ -695,8 +743,7 @@ def print_profile(title: str, path: Path, top: int) -> None:
         print(f"    {ct:8.3f} {tt:8.3f} {calls:>12}  {where}")
     by_module: dict[str, float] = {}
     for (file, _line, func), (_cc, _nc, tt, _ct, _callers) in st.stats.items():
-        p = Path(file)
-        mod = func if file == "~" else (str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else "/".join(p.parts[-2:]))
+        mod = func if file == "~" else _show_path(file)
         by_module[mod] = by_module.get(mod, 0.0) + tt
     print("  own time by module / built-in (top 12):")
     for mod, tt in sorted(by_module.items(), key=lambda kv: -kv[1])[:12]:
@@ -716,6 +763,9 @@ def main() -> None:
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--dir", help=argparse.SUPPRESS)
     ap.add_argument("--profile-out", help=argparse.SUPPRESS)
+    ap.add_argument("--code", help=argparse.SUPPRESS)
+    ap.add_argument("--live-code", action="store_true",
+                    help="run on workflow/ as it is, not on a copy frozen at start")
     args = ap.parse_args()
     if args.child:
         return child_main(args)
@@ -734,6 +784,12 @@ def main() -> None:
         shutil.rmtree(work)
     s0 = work / "s0_fresh"
     s0.mkdir(parents=True)
+    global CODE_DIR
+    if not args.live_code:
+        CODE_DIR = work / "code"
+        shutil.copytree(ROOT / "workflow", CODE_DIR / "workflow",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        log(f"  workflow/ frozen in {CODE_DIR.relative_to(ROOT)} (hash {code_hash(CODE_DIR / 'workflow')})")
     shutil.copy2(book, s0 / "book.xlsx")
     (s0 / "config.toml").write_text(CONFIG, encoding="utf-8")
 
@@ -752,6 +808,11 @@ def main() -> None:
     log("(d) sync when nothing changed")
     steady = best("sync", work / "s1_synced", work / "s2_steady", R)
     log(f"  {steady['seconds']:.2f} s, {steady['cells_written']} cells written")
+    third = None
+    if steady["cells_written"]:
+        log("(d') the second pass wrote cells: a third pass, to see a pass that really has nothing to do")
+        third = best("sync", work / "s2_steady", work / "s2b_third", R)
+        log(f"  {third['seconds']:.2f} s, {third['cells_written']} cells written")
     log("(b) decision core on the synced workbook + ledger")
     core = best("core", work / "s2_steady", None, R)
     log(f"  {core['seconds']:.2f} s")
@@ -799,6 +860,12 @@ def main() -> None:
          _mib(first["maxrss"])),
         ("(d) whole sync, nothing changed", f"{steady['seconds']:.2f}", f"{steady['seconds'] / L:.3f} L",
          "≤ 0.2 L", ok(steady["seconds"] <= 0.2 * L), _mib(steady["maxrss"])),
+    ]
+    if third is not None:
+        rows.append((f"    3rd pass (2nd wrote {steady['cells_written']} cells)", f"{third['seconds']:.2f}",
+                     f"{third['seconds'] / L:.3f} L", "≤ 0.2 L", ok(third["seconds"] <= 0.2 * L),
+                     _mib(third["maxrss"])))
+    rows += [
         (f"(e) whole sync, {args.share:.0%} rows changed", f"{changed['seconds']:.2f}",
          f"{changed['seconds'] / LS:.3f} (L+S)", "≤ 1 (L+S)", ok(changed["seconds"] <= LS), _mib(changed["maxrss"])),
     ]
@@ -812,6 +879,10 @@ def main() -> None:
           f"{book.name} {book.stat().st_size / MiB:.1f} MiB; today {TODAY}")
     print(f"python {platform.python_version()} on {platform.system()} {platform.machine()}, "
           f"{os.cpu_count()} CPU; {_versions()}")
+    print(f"code: " + (f"workflow/ frozen at start, hash {', '.join(sorted(map(str, CODE_SEEN)))}" if CODE_DIR
+                       else f"live workflow/, hash(es) seen {', '.join(sorted(map(str, CODE_SEEN)))}"))
+    if len(CODE_SEEN) > 1:
+        print("WARNING: the code changed between steps: the figures mix versions")
     if hasattr(os, "getloadavg"):
         print(f"load average at start {load_start[0]:.2f}, at end {os.getloadavg()[0]:.2f} "
               f"(other processes on the machine skew the timings)")
@@ -827,9 +898,14 @@ def main() -> None:
     print(f"book warnings: {first['warnings']}; 1 % change = {mut['amounts']} amounts changed + "
           f"{mut['ticked']} approvals ticked ({mut['cells']} cells, XlsxBackend.write {mut['seconds']:.2f} s)")
     if steady["cells_written"]:
-        print(f"NOTE: the nothing-changed pass wrote {steady['cells_written']} cells — it is not idempotent")
+        print(f"NOTE: the nothing-changed (second) pass wrote {steady['cells_written']} cells in "
+              f"{steady['changed_rows']} rows and {steady['new_lines']} ledger lines — a second pass should be a "
+              f"no-op; compare {(work / 's1_synced').relative_to(ROOT)} with {(work / 's2_steady').relative_to(ROOT)}"
+              + (f"; the third pass wrote {third['cells_written']} cells" if third else ""))
     print_phases("phases, (c) first sync", first)
     print_phases("phases, (d) nothing changed", steady)
+    if third is not None:
+        print_phases("phases, (d') third pass", third)
     print_phases(f"phases, (e) {args.share:.0%} changed", changed)
     print(f"\nphases, (b) decision core: " + ", ".join(f"{k} {v:.3f} s" for k, v in core["phases"].items())
           + f"; GC {core['gc'][0]:.3f} s")

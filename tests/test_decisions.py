@@ -212,3 +212,27 @@ def test_waiting_for_payment_says_what_to_do(world):
     world.standard([deal()], RULES, {"payout_requires_paid_in_full": "yes"})
     world.sync()
     assert "Paid in full" in world.rows()[0]["Problems"]
+
+
+def test_two_groups_of_the_same_type_are_two_lines(world):
+    rules = [["Recipient", "Rate %", "Fixed", "Reward type", "Group"],
+             ["referrer", "1", "", "cash", "commission"], ["referrer", "", "300", "cash", "bonus"]]
+    world.standard([deal(Approved=True)], rules)
+    world.sync()
+    assert sorted(l["amount"] for l in world.lines()) == ["1000", "300"]
+    assert world.sync().cells_written == 0 and len(world.lines()) == 2
+
+
+def test_amount_cap_is_stable_once_issued(world):
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True, "Deal date": f"2026-10-0{i + 2}"})
+            for i in range(3)]
+    world.standard(rows, RULES, {"monthly_cap_amount": "2500"})
+    world.sync()
+    # a late registration with an earlier deal does not take the room of rewards already issued
+    world.edit(lambda ws: ws.append(["2026-09-30", "Ann", "13800000001", None, None, "Zed", "13955555555", None, None,
+                                     None, None, 100000, "2026-10-01", None, None, None, None, None, True]))
+    world.sync()
+    assert world.sync().cells_written == 0
+    assert [l["amount"] for l in world.lines()] == ["1000", "1000", "500"]
+    assert world.status() == ["Approved"] * 3 + ["No reward"]
+    assert "limit" in world.rows()[3]["Problems"]

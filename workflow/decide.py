@@ -15,7 +15,7 @@ from .approval import RefState, approve
 from .contract import REFERRER_TYPES
 from .eligibility import EligibilityContext, not_eligible
 from .i18n import Text
-from .lines import Line, has_net, net_by_key, reconcile, reverse_all
+from .lines import Line, has_net, line_key, net_by_key, reconcile, reverse_all
 from .milestones import Milestone, milestone_lines
 from .people import Customers, Staff
 from .periods import add_business_days, month_key
@@ -134,7 +134,8 @@ def _proposals(r: Referral, ctx: Context) -> list[Line]:
             who = member.name
         for rw in rewards_for(ctx.rules, role, *args):
             out.append(Line(r.ref_id, role, who, rw.reward_type, rw.amount, rw.item, kind="proposal",
-                            rule=f"Rules:{rw.rule_row}").with_key())
+                            rule=f"Rules:{rw.rule_row}",
+                            key=line_key(role, who, rw.reward_type, rw.item, group=rw.group)))
     return out
 
 
@@ -221,7 +222,8 @@ def _drop_approval(d: Decision, state) -> None:
 
 def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
     """Monthly limits per referrer, by deal month.  Rewards already issued keep
-    their place; the room left is shared out among the others in deal order."""
+    their place and their amount; the room left is shared out among the others
+    in deal order."""
     if s.monthly_cap_count is None and s.monthly_cap_amount is None:
         return
     counts: dict[tuple, int] = {}
@@ -232,12 +234,15 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
             continue
         k = (d.ref.person, month_key(d.ref.v["deal_date"]))
         issued = [ln for ln in states.get(d.ref_id, EMPTY).lines if ln.role == "referrer"]
-        if has_net(issued):
-            counts[k] = counts.get(k, 0) + 1
-            sums[k] = sums.get(k, Decimal(0)) + sum((ln.amount for ln in issued if ln.reward_type == "cash"),
-                                                    Decimal(0))
-        else:
+        if not has_net(issued):
             pending.append((k, d))
+            continue
+        counts[k] = counts.get(k, 0) + 1
+        paid = sum((ln.amount for ln in issued if ln.reward_type == "cash"), Decimal(0))
+        sums[k] = sums.get(k, Decimal(0)) + paid
+        if s.monthly_cap_amount is not None and _referrer_cash(d.proposed) > paid:
+            d.proposed = _cut_cash(d.proposed, paid)      # it was cut by the limit when issued
+            d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=k[1], paid=paid))
     pending.sort(key=lambda kd: (kd[1].ref.v["deal_date"], kd[1].ref.submitted, kd[1].ref.seq))
     for k, d in pending:
         month = k[1]
@@ -247,13 +252,16 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
             continue
         counts[k] = counts.get(k, 0) + 1
         if s.monthly_cap_amount is not None:
-            cash = sum((ln.amount for ln in d.proposed if ln.role == "referrer" and ln.reward_type == "cash"),
-                       Decimal(0))
+            cash = _referrer_cash(d.proposed)
             room = max(s.monthly_cap_amount - sums.get(k, Decimal(0)), Decimal(0))
             if cash > room:
                 d.proposed = _cut_cash(d.proposed, room)
                 d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=room))
             sums[k] = sums.get(k, Decimal(0)) + min(cash, room)
+
+
+def _referrer_cash(lines: list[Line]) -> Decimal:
+    return sum((ln.amount for ln in lines if ln.role == "referrer" and ln.reward_type == "cash"), Decimal(0))
 
 
 def _cut_cash(lines: list[Line], room: Decimal) -> list[Line]:

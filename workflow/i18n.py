@@ -11,6 +11,7 @@ Message templates use `str.format` fields.  A parameter may itself be a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Mapping
 
 LANGUAGES = ("zh", "en")
@@ -82,6 +83,9 @@ def render(value: Any, lang: str) -> str:
         return sep.join(render(v, lang) for v in value)
     if value is None:
         return ""
+    if isinstance(value, Decimal):
+        from .cells import format_amount   # cells imports this module
+        return format_amount(value)
     return str(value)
 
 

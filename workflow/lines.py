@@ -29,10 +29,12 @@ class Line:
         return replace(self, key=line_key(self.role, self.recipient, self.reward_type, self.item, self.rule))
 
 
-def line_key(role: str, recipient: str, reward_type: str, item: str | None, rule: str = "") -> str:
+def line_key(role: str, recipient: str, reward_type: str, item: str | None, rule: str = "", group: str = "") -> str:
+    """What a line gives to whom: two rules of different groups giving the same
+    person the same kind of reward are two lines."""
     if role == "milestone":
         return f"milestone|{rule}"
-    return f"{role}|{recipient}|{reward_type}|{item or ''}"
+    return f"{role}|{recipient}|{reward_type}|{item or ''}|{group}"
 
 
 @dataclass

@@ -257,6 +257,7 @@ class Reward:
     reward_type: str
     amount: Decimal
     item: str | None
+    group: str = ""
 
 
 def rewards_for(rules: list[Rule], recipient: str, program: str | None, referrer_type: str,
@@ -271,7 +272,7 @@ def rewards_for(rules: list[Rule], recipient: str, program: str | None, referrer
             seen.add(rule.group)
             value = rule.value(amount)
             if value > 0 or rule.item:
-                out.append(Reward(recipient, rule.row, rule.reward_type, value, rule.item))
+                out.append(Reward(recipient, rule.row, rule.reward_type, value, rule.item, rule.group))
     return out
 
 
