@@ -87,8 +87,15 @@ def approve(d, state: RefState, ctx) -> None:
     needs_gm = s.second_approval_over is not None and _referrer_cash(d) >= s.second_approval_over
     ticked = v["approved"] and (v["approved_2"] or not needs_gm)
     any_tick = v["approved"] or v["approved_2"]
-    fp = approval_fingerprint(d)
     rid = d.ref_id
+    if not any_tick and state.approval is None and not state.withdrawn and not v["rejected"] \
+            and not state.rejected:
+        # the common case of a row nobody approved yet: nothing to compare
+        if v["paid"]:
+            d.problems.append(Text("approval.paid_not_approved"))
+        d.status = "awaiting_approval"
+        return
+    fp = approval_fingerprint(d)
 
     if v["rejected"] != state.rejected:
         d.events.append(("rejected" if v["rejected"] else "unrejected", {}))

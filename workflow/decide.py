@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from . import i18n
 from .approval import RefState, approve
+from .cells import norm
 from .contract import REFERRER_TYPES
 from .eligibility import EligibilityContext, not_eligible
 from .i18n import Text
@@ -70,6 +71,11 @@ class Context:
 
     def __post_init__(self):
         self.period = self.period or month_key(self.today)
+        self.rules_by_role: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            self.rules_by_role.setdefault(rule.recipient, []).append(rule)
+        self.memo: dict = {}          # per pass: same inputs, same rewards
+        self.payable_dates: dict = {}  # deal date → first payable day
 
 
 @dataclass
@@ -123,16 +129,22 @@ def _proposals(r: Referral, ctx: Context) -> list[Line]:
     v = r.v
     out: list[Line] = []
     args = (v["program_n"], v["referrer_type"], v["category_n"], v["amount"], r.submitted_date)
-    names = {"referrer": v["referrer"], "new_customer": v["customer"]}
-    for role in ("referrer", "new_customer", "signer", "lead", "assistant"):
-        if role in names:
-            who = names[role]
+    memo = ctx.memo
+    for role, rules in ctx.rules_by_role.items():
+        if role == "referrer":
+            who = v["referrer"]
+        elif role == "new_customer":
+            who = v["customer"]
         else:
             member = ctx.staff.find(v[role]) if v[role] else None
             if member is None:
                 continue
             who = member.name
-        for rw in rewards_for(ctx.rules, role, *args):
+        k = (role, args)
+        found = memo.get(k)
+        if found is None:
+            memo[k] = found = rewards_for(rules, role, *args)
+        for rw in found:
             out.append(Line(r.ref_id, role, who, rw.reward_type, rw.amount, rw.item, kind="proposal",
                             rule=f"Rules:{rw.rule_row}",
                             key=line_key(role, who, rw.reward_type, rw.item, group=rw.group)))
@@ -162,7 +174,10 @@ def _gate(r: Referral, ctx: Context, d: Decision) -> bool:
         d.gate = "waiting_payment"
         d.problems.append(Text("decide.not_paid_in_full"))
     elif s.holding_days:
-        payable = add_business_days(v["deal_date"], s.holding_days, s.holidays, s.workdays)
+        payable = ctx.payable_dates.get(v["deal_date"])
+        if payable is None:
+            payable = ctx.payable_dates[v["deal_date"]] = add_business_days(
+                v["deal_date"], s.holding_days, s.holidays, s.workdays)
         if ctx.today < payable:
             d.gate = "holding"
             d.detail = Text("decide.holding", date=payable.isoformat())
@@ -348,6 +363,16 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
         d.new_lines += reconcile(d.ref_id, issued, want, ctx.period, "milestone", reversal_reason=reason)
 
 
+_NORMS: dict = {}
+
+
 def _n(text):
-    from .cells import norm
-    return norm(text) if text else None
+    """norm() remembered: programmes and categories repeat on every row."""
+    if not text:
+        return None
+    n = _NORMS.get(text)
+    if n is None:
+        if len(_NORMS) > 100_000:
+            _NORMS.clear()
+        n = _NORMS[text] = norm(text)
+    return n

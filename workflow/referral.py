@@ -112,35 +112,72 @@ def person_key(phone, email, name) -> str | None:
     return None
 
 
+_MISS = object()
+_UNIQUE = {"customer", "customer_phone", "customer_email"}   # one per row: not worth remembering
+_MEMO: dict[str, dict] = {key: {} for key, _ in PARSERS if key not in _UNIQUE}
+_MEMO_LIMIT = 200_000
+
+
+def _parse(key: str, parser, value):
+    """(parsed value, problem Text or None); parsers are pure, so repeated
+    values (dates, amounts, names, ticks) are parsed once per process."""
+    memo = _MEMO.get(key)
+    if memo is not None:
+        k = (value.__class__, value)
+        hit = memo.get(k, _MISS)
+        if hit is not _MISS:
+            return hit
+    try:
+        hit = (parser(value) if parser else _parse_referrer_type(value), None)
+    except CellError as e:
+        hit = (None, e.text)
+    if memo is not None:
+        if len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        memo[k] = hit
+    return hit
+
+
+def _columns(tab: TabLayout) -> list[tuple]:
+    """(field, 0-based column, parser, is a tick) for the fields present, in problem order."""
+    cached = getattr(tab, "_referral_columns", None)
+    if cached is None:
+        cached = [(key, tab.cols[key] - 1, parser, key in TICKS) for key, parser in PARSERS if key in tab.cols]
+        notes = tab.cols.get("notes")
+        tab._referral_columns = cached = (cached, None if notes is None else notes - 1)
+    return cached
+
+
+_DEFAULTS = {key: (False if key in TICKS else None) for key, _ in PARSERS}
+
+
 def parse_referral(sheet_row: int, row: list, tab: TabLayout) -> Referral | None:
     """None for a blank row (no staff or manager cell filled in)."""
-    cols = tab.cols
+    columns, notes_col = _columns(tab)
     width = len(row)
     raw: dict = {}
-    for key, _ in PARSERS:
-        c = cols.get(key)
-        if c is not None and c <= width:
-            value = row[c - 1]
-            if value is not None and not (isinstance(value, str) and not value.strip()):
+    for key, c, _parser, _tick in columns:
+        if c < width:
+            value = row[c]
+            if value is not None and (value.__class__ is not str or value.strip()):
                 raw[key] = value
-    if "notes" in cols and cols["notes"] <= width and row[cols["notes"] - 1] not in (None, ""):
-        raw["notes"] = row[cols["notes"] - 1]
+    if notes_col is not None and notes_col < width and row[notes_col] not in (None, ""):
+        raw["notes"] = row[notes_col]
     if not any(k not in TICKS for k in raw):
         return None  # blank, or only checkboxes (a sheet pre-filled with FALSE ticks)
-    v: dict = {}
+    v: dict = dict(_DEFAULTS)
     problems: list[Text] = []
     bad: set = set()
-    for key, parser in PARSERS:
+    for key, _c, parser, tick in columns:
         value = raw.get(key)
         if value is None:
-            v[key] = False if key in TICKS else None
             continue
-        try:
-            v[key] = parser(value) if parser else _parse_referrer_type(value)
-        except CellError as e:
-            v[key] = False if key in TICKS else None
+        parsed, problem = _parse(key, parser, value)
+        if problem is None:
+            v[key] = parsed
+        else:
             bad.add(key)
-            problems.append(Text("row.cell", field=LABEL[key], problem=e.text))
+            problems.append(Text("row.cell", field=LABEL[key], problem=problem))
     if v["referrer_type"] is None:
         v["referrer_type"] = "customer"
     for key in REQUIRED:
