@@ -21,7 +21,7 @@ from .milestones import Milestone, milestone_lines
 from .people import Customers, Staff
 from .periods import add_business_days, month_key
 from .referral import LABEL, Referral
-from .rules import Rule, rewards_for
+from .rules import Matcher, Rule
 from .settings import Settings
 
 i18n.register({
@@ -71,10 +71,7 @@ class Context:
 
     def __post_init__(self):
         self.period = self.period or month_key(self.today)
-        self.rules_by_role: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            self.rules_by_role.setdefault(rule.recipient, []).append(rule)
-        self.memo: dict = {}          # per pass: same inputs, same rewards
+        self.matcher = Matcher(self.rules)
         self.payable_dates: dict = {}  # deal date → first payable day
 
 
@@ -129,8 +126,7 @@ def _proposals(r: Referral, ctx: Context) -> list[Line]:
     v = r.v
     out: list[Line] = []
     args = (v["program_n"], v["referrer_type"], v["category_n"], v["amount"], r.submitted_date)
-    memo = ctx.memo
-    for role, rules in ctx.rules_by_role.items():
+    for role in ctx.matcher.roles:
         if role == "referrer":
             who = v["referrer"]
         elif role == "new_customer":
@@ -140,11 +136,7 @@ def _proposals(r: Referral, ctx: Context) -> list[Line]:
             if member is None:
                 continue
             who = member.name
-        k = (role, args)
-        found = memo.get(k)
-        if found is None:
-            memo[k] = found = rewards_for(rules, role, *args)
-        for rw in found:
+        for rw in ctx.matcher.rewards(role, *args):
             out.append(Line(r.ref_id, role, who, rw.reward_type, rw.amount, rw.item, kind="proposal",
                             rule=f"Rules:{rw.rule_row}",
                             key=line_key(role, who, rw.reward_type, rw.item, group=rw.group)))

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Line:
     ref_id: str
     role: str            # referrer · new_customer · signer · lead · assistant · milestone

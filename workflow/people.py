@@ -28,12 +28,16 @@ class Staff:
     by_name: dict[str, StaffMember] = field(default_factory=dict)   # norm(name) →
     by_email: dict[str, StaffMember] = field(default_factory=dict)
     present: bool = False                                          # the tab exists
+    _typed: dict = field(default_factory=dict)                     # name as typed →
 
     def find(self, name: str | None, email: str | None = None) -> StaffMember | None:
         if email and email in self.by_email:
             return self.by_email[email]
         if name:
-            return self.by_name.get(norm(name))
+            hit = self._typed.get(name, False)
+            if hit is False:
+                hit = self._typed[name] = self.by_name.get(norm(name))
+            return hit
         return None
 
 

@@ -81,6 +81,8 @@ def shown_values(d: Decision, lang: str, notes: list[Text] = ()) -> dict:
 
 def same(a, b) -> bool:
     """Compare a sheet value with a value to write, as a person would see them."""
+    if a.__class__ is b.__class__ and a == b:
+        return True
     return _canon(a) == _canon(b)
 
 

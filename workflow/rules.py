@@ -260,20 +260,39 @@ class Reward:
     group: str = ""
 
 
-def rewards_for(rules: list[Rule], recipient: str, program: str | None, referrer_type: str,
-                category: str | None, amount: Decimal | None, submitted: dt.date) -> list[Reward]:
-    """First matching rule per group, for one recipient role; groups add up."""
-    seen: set[str] = set()
-    out: list[Reward] = []
-    for rule in rules:
-        if rule.recipient != recipient or rule.group in seen:
-            continue
-        if rule.matches(program, referrer_type, category, amount, submitted):
+class Matcher:
+    """What the rules give one role for one referral: the first matching rule per
+    group, for one recipient role; groups add up.  The conditions that do not
+    depend on the amount are remembered per (role, programme, referrer type, category, day): a pass over
+    100 000 rows then only checks bands and computes values."""
+
+    def __init__(self, rules: list[Rule]):
+        self.by_role: dict[str, list[Rule]] = {}
+        for rule in rules:
+            self.by_role.setdefault(rule.recipient, []).append(rule)
+        self.roles = tuple(self.by_role)
+        self._candidates: dict[tuple, list[Rule]] = {}
+
+    def rewards(self, role: str, program, referrer_type, category, amount, submitted) -> list[Reward]:
+        k = (role, program, referrer_type, category, submitted)
+        cands = self._candidates.get(k)
+        if cands is None:
+            cands = self._candidates[k] = [r for r in self.by_role.get(role, ())
+                                           if r.could_match(program, referrer_type, category, submitted)]
+        out: list[Reward] = []
+        seen: set[str] = set()
+        for rule in cands:
+            if rule.group in seen:
+                continue
+            if rule.needs_amount:
+                if amount is None or (rule.min_amount is not None and amount < rule.min_amount) or \
+                        (rule.max_amount is not None and amount >= rule.max_amount):
+                    continue
             seen.add(rule.group)
             value = rule.value(amount)
             if value > 0 or rule.item:
-                out.append(Reward(recipient, rule.row, rule.reward_type, value, rule.item, rule.group))
-    return out
+                out.append(Reward(role, rule.row, rule.reward_type, value, rule.item, rule.group))
+        return out
 
 
 def needs_amount(rules: list[Rule], recipient_roles=None) -> bool:
