@@ -8,6 +8,7 @@ writes them then.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -58,11 +59,19 @@ def _content(ref) -> str:
 
 def run_pass(cfg: Config, today: dt.date, now: dt.datetime, backend=None) -> PassResult:
     backend = backend or open_backend(cfg)
-    snap = backend.read()
-    book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
-    if book.errors:
-        raise SyncRefused(book.errors, book.language)
-    return apply_pass(cfg, backend, snap, book, today, now)
+    # A pass allocates a few objects per cell and frees them all at the end: the
+    # cycle collector would rescan the growing heap again and again for nothing.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        snap = backend.read()
+        book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
+        if book.errors:
+            raise SyncRefused(book.errors, book.language)
+        return apply_pass(cfg, backend, snap, book, today, now)
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.datetime) -> PassResult:
