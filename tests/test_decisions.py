@@ -236,3 +236,39 @@ def test_amount_cap_is_stable_once_issued(world):
     assert [l["amount"] for l in world.lines()] == ["1000", "1000", "500"]
     assert world.status() == ["Approved"] * 3 + ["No reward"]
     assert "limit" in world.rows()[3]["Problems"]
+
+
+MS_HEADER = ["Recipient", "Count", "Period", "Mode", "Reward type", "Amount", "Item"]
+
+
+def test_milestone_each_per_month_counts_each_month_afresh(world):
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True, "Deal date": d})
+            for i, d in enumerate(["2026-09-03", "2026-09-20", "2026-10-02", "2026-10-09"])]
+    world.standard(rows, RULES, milestones=[MS_HEADER, ["referrer", 2, "month", "each", "cash", 100, ""]])
+    world.sync()
+    got = [(l["ref_id"], l["amount"]) for l in world.lines() if l["recipient_role"] == "milestone"]
+    assert got == [("R-000002", "100"), ("R-000004", "100")]
+
+
+def test_milestone_highest_per_quarter_pays_once_the_quarter_ended(world):
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True, "Deal date": f"2026-10-0{i + 1}"})
+            for i in range(3)]
+    world.standard(rows, RULES, milestones=[MS_HEADER, ["referrer", 1, "quarter", "highest", "cash", 100, ""],
+                                            ["referrer", 3, "季度", "取最高", "cash", 500, ""]])
+    world.sync("2026-12-31")
+    assert [l for l in world.lines() if l["recipient_role"] == "milestone"] == []
+    world.sync("2027-01-01")
+    got = [(l["ref_id"], l["amount"]) for l in world.lines() if l["recipient_role"] == "milestone"]
+    assert got == [("R-000003", "500")]
+    world.sync("2027-01-02")
+    assert len([l for l in world.lines() if l["recipient_role"] == "milestone"]) == 1
+
+
+def test_cancelling_a_referral_takes_back_a_milestone_it_made_possible(world):
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True}) for i in range(2)]
+    world.standard(rows, RULES, milestones=[MS_HEADER, ["referrer", 2, "all", "each", "cash", 100, ""]])
+    world.sync()
+    world.set_cell(2, "Cancelled", True)
+    world.sync()
+    ms = [(l["ref_id"], l["amount"], l["status"]) for l in world.lines() if l["recipient_role"] == "milestone"]
+    assert ms == [("R-000002", "100", "void"), ("R-000002", "-100", "void")]
