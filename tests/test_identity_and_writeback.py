@@ -161,3 +161,40 @@ def test_dates_typed_as_real_dates_and_serials(world):
     world.sync()
     assert world.status() == ["Awaiting approval"]
     assert world.rows()[0]["Referrer reward"] == 500
+
+
+def test_unchanged_inputs_skip_the_pass_until_a_holding_period_ends(world):
+    world.standard([referral(**{"Deal amount": 100000, "Deal date": "2026-11-18", "Approved": True})], RULES,
+                   {"holding_days": "5"})
+    assert not world.sync("2026-11-20").skipped
+    again = world.sync("2026-11-21")
+    assert again.skipped and again.rows == 1 and again.statuses["holding"] == 1
+    assert world.sync("2026-11-24").skipped
+    woke = world.sync("2026-11-25")                       # the holding period ended: decide again
+    assert not woke.skipped and world.status() == ["Approved"]
+    assert [l["amount"] for l in world.lines()] == ["1000"]
+
+
+def test_any_change_runs_the_pass_in_full(world):
+    world.standard(rows(2), RULES)
+    world.sync()
+    assert world.sync().skipped
+    world.set_cell(2, "Approved", True)                   # a person's edit
+    assert not world.sync().skipped
+    assert world.sync().skipped
+    world.config.write_text(world.config.read_text() + "\n# edited\n")   # a config edit
+    assert not world.sync().skipped
+    (world.dir / "ledger.sqlite").unlink()                # a lost ledger
+    for extra in ("ledger.sqlite-wal", "ledger.sqlite-shm"):
+        (world.dir / extra).unlink(missing_ok=True)
+    assert not world.sync().skipped
+    assert world.sync("2026-11-19").skipped is False      # an earlier --today (backfill)
+
+
+def test_a_pass_that_could_not_write_is_not_remembered(world):
+    world.standard(rows(1), RULES)
+    (world.dir / "~$book.xlsx").write_text("x")
+    assert world.sync().not_written
+    assert world.sync().not_written                        # still tries, still says so
+    (world.dir / "~$book.xlsx").unlink()
+    assert world.sync().cells_written > 0

@@ -23,6 +23,10 @@ from .ledger import Ledger, LedgerError
 i18n.register({
     "cli.summary": {"en": "{rows} referral rows: {counts}", "zh": "共 {rows} 行推荐登记：{counts}"},
     "cli.written": {"en": "{cells} cells written to {where}", "zh": "已写入 {where} 的 {cells} 个单元格"},
+    "cli.skipped": {
+        "en": "nothing changed since the last pass (workbook, rules, ledger, dates): nothing to do",
+        "zh": "自上次处理以来没有变化（工作簿、规则、台账、日期）：无需处理",
+    },
     "cli.nothing": {"en": "nothing changed: the workbook was not written", "zh": "没有变化：未写入工作簿"},
     "cli.refused": {
         "en": "sync stopped: nothing was written or sent. Fix these and run again:",
@@ -79,7 +83,9 @@ def cmd_sync(args) -> int:
     lang = result.language
     counts = ", ".join(f"{STATUSES[k].render(lang)} {n}" for k, n in result.statuses.items())
     print(Text("cli.summary", rows=result.rows, counts=counts or "-").render(lang))
-    if result.not_written:
+    if result.skipped:
+        print(Text("cli.skipped").render(lang))
+    elif result.not_written:
         print(result.not_written)
     elif result.cells_written:
         print(Text("cli.written", cells=result.cells_written, where=cfg.workbook_path or cfg.spreadsheet).render(lang))

@@ -73,6 +73,11 @@ class Context:
         self.period = self.period or month_key(self.today)
         self.matcher = Matcher(self.rules)
         self.payable_dates: dict = {}  # deal date → first payable day
+        self.horizon: dt.date | None = None   # the first later day on which a decision changes by itself
+
+    def changes_on(self, day: dt.date) -> None:
+        if day > self.today and (self.horizon is None or day < self.horizon):
+            self.horizon = day
 
 
 @dataclass
@@ -171,6 +176,7 @@ def _gate(r: Referral, ctx: Context, d: Decision) -> bool:
             payable = ctx.payable_dates[v["deal_date"]] = add_business_days(
                 v["deal_date"], s.holding_days, s.holidays, s.workdays)
         if ctx.today < payable:
+            ctx.changes_on(payable)
             d.gate = "holding"
             d.detail = Text("decide.holding", date=payable.isoformat())
     return False
@@ -336,7 +342,7 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
             if net.qty > 0 and ref_id in by_ref and by_ref[ref_id].milestone_ok:
                 placed[(net.template.recipient, net.template.rule)] = ref_id
     wanted: dict[str, list[Line]] = {}
-    for m in milestone_lines(ctx.milestones, approved, ctx.today, ctx.settings.campaign_end):
+    for m in milestone_lines(ctx.milestones, approved, ctx.today, ctx.settings.campaign_end, ctx.changes_on):
         who = by_ref[m.ref_id].ref.v["referrer"]
         rule = f"Milestones:{m.milestone_row}:{m.period}:{m.count}"
         ref_id = placed.get((who, rule), m.ref_id)

@@ -133,6 +133,17 @@ class Ledger:
                                    (ref_id,)).fetchall()
         return self.db.execute("SELECT ref_id, kind, data, at FROM events ORDER BY id").fetchall()
 
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
+                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+
+    def last_run_id(self) -> int:
+        return self.db.execute("SELECT coalesce(max(id), 0) FROM runs").fetchone()[0]
+
     # ---- writing: one transaction per pass -------------------------------
 
     def record_pass(self, at: str, today: str, summary: dict, new_refs, rows_seen, decisions, events, lines) -> int:

@@ -123,7 +123,7 @@ def parse_milestones(grid, tab: TabLayout | None, campaign_end: dt.date | None) 
 
 
 def milestone_lines(milestones: list[Milestone], approved: dict[str, list], today: dt.date,
-                    campaign_end: dt.date | None) -> list[MilestoneLine]:
+                    campaign_end: dt.date | None, changes_on=None) -> list[MilestoneLine]:
     """approved: person key → that person's approved referrals, each (deal_date, order, ref_id, program).
 
     Returns every milestone line due today, attached to the referral that reached it."""
@@ -147,6 +147,8 @@ def milestone_lines(milestones: list[Milestone], approved: dict[str, list], toda
                 if mode == "highest":
                     end = period_end(period_kind, pkey, campaign_end)
                     if end is None or today <= end:
+                        if end is not None and changes_on is not None:
+                            changes_on(end + dt.timedelta(days=1))   # pays the day after
                         continue
                     top = max(m.count for m in reached)
                     reached = [m for m in reached if m.count == top][:1]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import i18n
 from .backends import open_backend
@@ -43,6 +45,7 @@ class SyncRefused(Exception):
 
 @dataclass
 class PassResult:
+    skipped: bool = False                # nothing changed since the last pass: not even read
     rows: int = 0
     statuses: Counter = field(default_factory=Counter)
     cells_written: int = 0
@@ -51,6 +54,81 @@ class PassResult:
     not_written: str | None = None       # why the sheet was not written, in the workbook's language
     warnings: list[Finding] = field(default_factory=list)
     language: str = "zh"
+    settled: bool = False                # the workbook shows every decision of this pass
+    horizon: dt.date | None = None       # first later day on which decisions change by themselves
+
+
+class PassMemo:
+    """Skips a pass whose inputs are all unchanged since the last one.
+
+    A pass is a pure function of the workbook, the config, this code, the
+    ledger and `today`.  When the workbook's digest, the config and the code are
+    the same as at the end of the last settled pass, the ledger has not moved
+    since, and `today` lies between that pass's day and the first day on which a
+    decision changes by itself (a holding period ending, a milestone period
+    closing), the pass would decide exactly the same and write nothing."""
+
+    KEY = "last_settled_pass"
+
+    def __init__(self, cfg: Config, backend, today: dt.date, digest: str):
+        self.cfg, self.backend, self.today, self.digest = cfg, backend, today, digest
+
+    @classmethod
+    def of(cls, cfg: Config, backend, today: dt.date) -> "PassMemo | None":
+        digest_fn = getattr(backend, "digest", None)
+        digest = digest_fn() if digest_fn else None
+        return cls(cfg, backend, today, digest) if digest else None
+
+    def _inputs(self) -> dict:
+        return {"workbook": self.digest, "config": _file_digest(self.cfg.source), "code": CODE_DIGEST}
+
+    def unchanged(self) -> "PassResult | None":
+        if not self.cfg.ledger_path.exists():
+            return None
+        ledger = Ledger(self.cfg.ledger_path)
+        try:
+            raw = ledger.meta(self.KEY)
+            run_id = ledger.last_run_id()
+        finally:
+            ledger.close()
+        if not raw:
+            return None
+        last = json.loads(raw)
+        if last["inputs"] != self._inputs() or last["run_id"] != run_id:
+            return None
+        day = self.today.isoformat()
+        if day < last["today"] or (last["horizon"] and day >= last["horizon"]):
+            return None
+        return PassResult(skipped=True, rows=last["rows"], statuses=Counter(last["statuses"]),
+                          language=last["language"], settled=True)
+
+    def remember(self, result: "PassResult") -> None:
+        self.digest = self.backend.digest()          # the workbook as this pass left it
+        if not self.digest:
+            return
+        ledger = Ledger(self.cfg.ledger_path)
+        try:
+            ledger.set_meta(self.KEY, json.dumps({
+                "inputs": self._inputs(), "run_id": ledger.last_run_id(), "today": self.today.isoformat(),
+                "horizon": result.horizon.isoformat() if result.horizon else None, "rows": result.rows,
+                "statuses": dict(result.statuses), "language": result.language}))
+        finally:
+            ledger.close()
+
+
+def _file_digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path and path.exists() else ""
+
+
+def _code_digest() -> str:
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+CODE_DIGEST = _code_digest()
 
 
 def _content(ref) -> str:
@@ -64,11 +142,18 @@ def run_pass(cfg: Config, today: dt.date, now: dt.datetime, backend=None) -> Pas
     was_enabled = gc.isenabled()
     gc.disable()
     try:
+        memo = PassMemo.of(cfg, backend, today)
+        done = memo.unchanged() if memo else None
+        if done is not None:
+            return done
         snap = backend.read()
         book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
         if book.errors:
             raise SyncRefused(book.errors, book.language)
-        return apply_pass(cfg, backend, snap, book, today, now)
+        result = apply_pass(cfg, backend, snap, book, today, now)
+        if memo and result.settled:
+            memo.remember(result)
+        return result
     finally:
         if was_enabled:
             gc.enable()
@@ -115,6 +200,7 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
                                rows_seen, shown_log, events, lines)
     finally:
         ledger.close()
+    result.horizon = ctx.horizon
     if writes:
         try:
             result.cells_written = backend.write(snap, writes)
@@ -122,6 +208,9 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
             result.not_written = i18n.render(e.text, lang)
         else:
             _confirm_cleared(cfg, now, today, [d.ref_id for d in decisions if d.clear_ticks])
+            result.settled = not any(d.clear_ticks for d in decisions)
+    else:
+        result.settled = True
     return result
 
 

@@ -103,3 +103,7 @@ class WorkbookBackend(Protocol):
 
     def busy(self) -> Any:
         """An i18n.Text saying why the workbook cannot be written now, or None."""
+
+    def digest(self) -> str | None:
+        """A cheap fingerprint of everything read() would return, or None when the
+        backend cannot tell (then every pass runs in full)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import hashlib
 import os
 import re
 import stat
@@ -144,6 +145,18 @@ class XlsxBackend:
         return WorkbookUnusable(i18n.Text("xlsx.not_xlsx", path=str(self.path), error=str(exc) or type(exc).__name__))
 
     # ---- writing ----------------------------------------------------------------
+
+    def digest(self) -> str | None:
+        """A cheap fingerprint of the whole workbook (its bytes), or None if unreadable.
+        Equal digests mean an equal snapshot: a pass can be skipped."""
+        h = hashlib.sha256()
+        try:
+            with open(self.path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+        except OSError:
+            return None
+        return h.hexdigest()
 
     def busy(self) -> i18n.Text | None:
         for lock in lock_files(self.path):
