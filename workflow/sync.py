@@ -201,14 +201,18 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
     finally:
         ledger.close()
     result.horizon = ctx.horizon
+    cleared = [d.ref_id for d in decisions if d.clear_ticks]
+    # the write needs only the cells and the version read: let the rows go first
+    del refs, cell_ids, states, seen, decisions, grid, ctx, rows_seen, shown_log, events, lines
+    snap.tabs = {name: [] for name in snap.tabs}
     if writes:
         try:
             result.cells_written = backend.write(snap, writes)
         except (WorkbookBusy, WorkbookChanged) as e:
             result.not_written = i18n.render(e.text, lang)
         else:
-            _confirm_cleared(cfg, now, today, [d.ref_id for d in decisions if d.clear_ticks])
-            result.settled = not any(d.clear_ticks for d in decisions)
+            _confirm_cleared(cfg, now, today, cleared)
+            result.settled = not cleared
     else:
         result.settled = True
     return result
