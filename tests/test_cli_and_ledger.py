@@ -119,3 +119,14 @@ def test_ledger_keeps_history_and_refuses_rewrites(world):
             db.execute(f"DELETE FROM {table}")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db.execute("UPDATE lines SET amount = '1'")
+
+
+def test_today_is_the_workbook_time_zone_day(world):
+    import datetime as dt
+    from workflow.sync import run_pass
+    world.standard([deal(**{"Deal date": "2026-11-18", "Approved": True})], RULES,
+                   {"holding_days": "5", "timezone": "Asia/Shanghai"})
+    # 2026-11-24 17:00 UTC is already 2026-11-25 01:00 in Shanghai: the holding period is over there
+    now = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.timezone.utc)
+    run_pass(world.cfg(), None, now)
+    assert world.status() == ["Approved"]

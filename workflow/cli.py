@@ -45,9 +45,10 @@ i18n.register({
 })
 
 
-def _today(value: str | None) -> dt.date:
+def _today(value: str | None) -> dt.date | None:
+    """--today, or None: the pass takes today in the workbook's time zone."""
     if value is None:
-        return dt.date.today()
+        return None
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -60,9 +61,11 @@ def _print_findings(findings, lang: str, out=sys.stdout) -> None:
         print(f"{label}: {f.text.render(lang)}", file=out)
 
 
-def _ensure_demo(cfg, today: dt.date) -> None:
+def _ensure_demo(cfg, today: dt.date | None) -> None:
     """The example config runs on the embedded demo workbook, created on first run."""
     if cfg.backend == "xlsx" and cfg.is_example and not cfg.workbook_path.exists():
+        from .sync import local_day
+        today = today or local_day(dt.datetime.now().astimezone(), "Asia/Shanghai")
         from .demo import create_demo
         create_demo(cfg.workbook_path, today, cfg)
         print(Text("cli.demo_created", path=cfg.workbook_path).render("zh"))
@@ -138,7 +141,9 @@ def cmd_init(args) -> int:
     if args.empty:
         create_empty(path, args.language)
     else:
-        create_demo(path, _today(args.today), cfg if path == cfg.workbook_path else None)
+        from .sync import local_day
+        today = _today(args.today) or local_day(dt.datetime.now().astimezone(), "Asia/Shanghai")
+        create_demo(path, today, cfg if path == cfg.workbook_path else None)
     print(Text("cli.demo_created", path=path).render(args.language))
     return 0
 

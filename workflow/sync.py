@@ -14,6 +14,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import i18n
 from .backends import open_backend
@@ -56,6 +57,7 @@ class PassResult:
     language: str = "zh"
     settled: bool = False                # the workbook shows every decision of this pass
     horizon: dt.date | None = None       # first later day on which decisions change by themselves
+    timezone: str = "Asia/Shanghai"
 
 
 class PassMemo:
@@ -70,14 +72,14 @@ class PassMemo:
 
     KEY = "last_settled_pass"
 
-    def __init__(self, cfg: Config, backend, today: dt.date, digest: str):
-        self.cfg, self.backend, self.today, self.digest = cfg, backend, today, digest
+    def __init__(self, cfg: Config, backend, today: dt.date | None, digest: str, now: dt.datetime | None = None):
+        self.cfg, self.backend, self.today, self.digest, self.now = cfg, backend, today, digest, now
 
     @classmethod
-    def of(cls, cfg: Config, backend, today: dt.date) -> "PassMemo | None":
+    def of(cls, cfg: Config, backend, today: dt.date | None, now: dt.datetime) -> "PassMemo | None":
         digest_fn = getattr(backend, "digest", None)
         digest = digest_fn() if digest_fn else None
-        return cls(cfg, backend, today, digest) if digest else None
+        return cls(cfg, backend, today, digest, now) if digest else None
 
     def _inputs(self) -> dict:
         return {"workbook": self.digest, "config": _file_digest(self.cfg.source), "code": CODE_DIGEST}
@@ -96,7 +98,7 @@ class PassMemo:
         last = json.loads(raw)
         if last["inputs"] != self._inputs() or last["run_id"] != run_id:
             return None
-        day = self.today.isoformat()
+        day = (self.today or local_day(self.now, last["timezone"])).isoformat()
         if day < last["today"] or (last["horizon"] and day >= last["horizon"]):
             return None
         return PassResult(skipped=True, rows=last["rows"], statuses=Counter(last["statuses"]),
@@ -111,7 +113,7 @@ class PassMemo:
             ledger.set_meta(self.KEY, json.dumps({
                 "inputs": self._inputs(), "run_id": ledger.last_run_id(), "today": self.today.isoformat(),
                 "horizon": result.horizon.isoformat() if result.horizon else None, "rows": result.rows,
-                "statuses": dict(result.statuses), "language": result.language}))
+                "statuses": dict(result.statuses), "language": result.language, "timezone": result.timezone}))
         finally:
             ledger.close()
 
@@ -135,14 +137,23 @@ def _content(ref) -> str:
     return json.dumps(ref.raw, default=str, ensure_ascii=False, sort_keys=True)
 
 
-def run_pass(cfg: Config, today: dt.date, now: dt.datetime, backend=None) -> PassResult:
+def local_day(now: dt.datetime, timezone: str) -> dt.date:
+    """Today as the workbook's people see it (Settings: timezone)."""
+    try:
+        return now.astimezone(ZoneInfo(timezone)).date()
+    except (ZoneInfoNotFoundError, ValueError):
+        return now.date()
+
+
+def run_pass(cfg: Config, today: dt.date | None, now: dt.datetime, backend=None) -> PassResult:
+    """One pass.  `today` None means the day it is now in the workbook's time zone."""
     backend = backend or open_backend(cfg)
     # A pass allocates a few objects per cell and frees them all at the end: the
     # cycle collector would rescan the growing heap again and again for nothing.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        memo = PassMemo.of(cfg, backend, today)
+        memo = PassMemo.of(cfg, backend, today, now)
         done = memo.unchanged() if memo else None
         if done is not None:
             return done
@@ -150,7 +161,12 @@ def run_pass(cfg: Config, today: dt.date, now: dt.datetime, backend=None) -> Pas
         book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
         if book.errors:
             raise SyncRefused(book.errors, book.language)
+        if today is None:
+            today = local_day(now, book.settings.timezone)
+            if memo:
+                memo.today = today
         result = apply_pass(cfg, backend, snap, book, today, now)
+        result.timezone = book.settings.timezone
         if memo and result.settled:
             memo.remember(result)
         return result
