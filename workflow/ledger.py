@@ -40,31 +40,19 @@ CREATE TABLE IF NOT EXISTS lines (
     item TEXT, qty INTEGER NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, rule TEXT NOT NULL,
     period TEXT NOT NULL, key TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS lines_ref ON lines(ref_id);
-CREATE TRIGGER IF NOT EXISTS rows_seen_append_only BEFORE UPDATE ON rows_seen
-    BEGIN SELECT RAISE(ABORT, 'rows_seen is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS rows_seen_no_delete BEFORE DELETE ON rows_seen
-    BEGIN SELECT RAISE(ABORT, 'rows_seen is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS decisions_append_only BEFORE UPDATE ON decisions
-    BEGIN SELECT RAISE(ABORT, 'decisions is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS decisions_no_delete BEFORE DELETE ON decisions
-    BEGIN SELECT RAISE(ABORT, 'decisions is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE UPDATE ON events
-    BEGIN SELECT RAISE(ABORT, 'events is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events
-    BEGIN SELECT RAISE(ABORT, 'events is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS lines_append_only BEFORE UPDATE ON lines
-    BEGIN SELECT RAISE(ABORT, 'lines is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS lines_no_delete BEFORE DELETE ON lines
-    BEGIN SELECT RAISE(ABORT, 'lines is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS refs_append_only BEFORE UPDATE ON refs
-    BEGIN SELECT RAISE(ABORT, 'refs is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS refs_no_delete BEFORE DELETE ON refs
-    BEGIN SELECT RAISE(ABORT, 'refs is append-only'); END;
 CREATE TABLE IF NOT EXISTS current (
     ref_id TEXT PRIMARY KEY, content TEXT, shown TEXT, approval TEXT, withdrawn TEXT,
     withdrawn_from TEXT, paid INTEGER NOT NULL DEFAULT 0, notified INTEGER NOT NULL DEFAULT 0,
     rejected INTEGER NOT NULL DEFAULT 0);
 """
+
+
+HISTORY = ("refs", "rows_seen", "decisions", "events", "lines")
+# history is only ever appended to: the database itself refuses anything else
+SCHEMA += "".join(
+    f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op.lower()} BEFORE {op} ON {t} "
+    f"BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;\n"
+    for t in HISTORY for op in ("UPDATE", "DELETE"))
 
 
 class LedgerError(Exception):
