@@ -130,3 +130,22 @@ def test_today_is_the_workbook_time_zone_day(world):
     now = dt.datetime(2026, 11, 24, 17, 0, tzinfo=dt.timezone.utc)
     run_pass(world.cfg(), None, now)
     assert world.status() == ["Approved"]
+
+
+def test_two_passes_at_once_issue_each_line_once(world):
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True}) for i in range(30)]
+    world.standard(rows, RULES)
+    cmd = [sys.executable, str(ROOT / "run.py"), "sync", "--config", str(world.config), "--today", "2026-11-20"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    for p in procs:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    lines = world.lines()
+    assert len(lines) == 30 and len({l["ref_id"] for l in lines}) == 30
+
+
+def test_a_ledger_that_is_not_a_database_is_explained(world):
+    world.standard([deal()], RULES)
+    (world.dir / "ledger.sqlite").write_text("not a database")
+    p = world.cli("sync")
+    assert p.returncode == 2 and "ledger" in p.stderr and "Traceback" not in p.stderr

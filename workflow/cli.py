@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .config import ConfigError, load
 from .contract import STATUSES
 from .i18n import Text
 from .ledger import Ledger, LedgerError
+from .passlock import PassBusy
 
 i18n.register({
     "cli.summary": {"en": "{rows} referral rows: {counts}", "zh": "共 {rows} 行推荐登记：{counts}"},
@@ -199,4 +201,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if args.command == "check" else 2
     except LedgerError as e:
         print(f"ledger: {e}", file=sys.stderr)
+        return 2
+    except sqlite3.DatabaseError as e:
+        print(f"ledger: the ledger file cannot be read ({e}) — restore it from a backup, or point [ledger] path "
+              f"at a new file (the worker then starts a new ledger)", file=sys.stderr)
+        return 2
+    except PassBusy as e:
+        print(i18n.render(e.text, "zh") + "\n" + i18n.render(e.text, "en"), file=sys.stderr)
+        return 3
+    except NotImplementedError as e:
+        print(f"config: {e} — use backend = \"xlsx\" for now", file=sys.stderr)
         return 2

@@ -25,6 +25,7 @@ from .decide import Context, decide_all
 from .findings import Finding
 from .identity import assign
 from .ledger import Ledger
+from .passlock import PassLock
 from .plan import header_writes, row_writes, shown_values
 
 i18n.register({
@@ -153,26 +154,32 @@ def run_pass(cfg: Config, today: dt.date | None, now: dt.datetime, backend=None)
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        memo = PassMemo.of(cfg, backend, today, now)
-        done = memo.unchanged() if memo else None
-        if done is not None:
-            return done
-        snap = backend.read()
-        book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
-        if book.errors:
-            raise SyncRefused(book.errors, book.language)
-        if today is None:
-            today = local_day(now, book.settings.timezone)
-            if memo:
-                memo.today = today
-        result = apply_pass(cfg, backend, snap, book, today, now)
-        result.timezone = book.settings.timezone
-        if memo and result.settled:
-            memo.remember(result)
-        return result
+        with PassLock(cfg.ledger_path):
+            return _locked_pass(cfg, backend, today, now)
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _locked_pass(cfg: Config, backend, today: dt.date | None, now: dt.datetime) -> PassResult:
+    """The pass proper, under the pass lock."""
+    memo = PassMemo.of(cfg, backend, today, now)
+    done = memo.unchanged() if memo else None
+    if done is not None:
+        return done
+    snap = backend.read()
+    book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
+    if book.errors:
+        raise SyncRefused(book.errors, book.language)
+    if today is None:
+        today = local_day(now, book.settings.timezone)
+        if memo:
+            memo.today = today
+    result = apply_pass(cfg, backend, snap, book, today, now)
+    result.timezone = book.settings.timezone
+    if memo and result.settled:
+        memo.remember(result)
+    return result
 
 
 def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.datetime) -> PassResult:
