@@ -198,3 +198,13 @@ def test_a_pass_that_could_not_write_is_not_remembered(world):
     assert world.sync().not_written                        # still tries, still says so
     (world.dir / "~$book.xlsx").unlink()
     assert world.sync().cells_written > 0
+
+
+def test_new_worker_columns_go_after_every_used_column(world):
+    world.standard(rows(2), RULES)
+    world.edit(lambda ws: ws.cell(3, len(REF_HEADER) + 2).__setattr__("value", "记得回访"))
+    world.sync()
+    ws = world.sheet()
+    assert ws.cell(3, len(REF_HEADER) + 2).value == "记得回访"
+    head = [c.value for c in ws[1]]
+    assert head.index("Ref ID") >= len(REF_HEADER) + 2

@@ -52,7 +52,7 @@ class TabLayout:
     name: str                      # the tab's name in the workbook
     header_row: int                # 1-based
     cols: dict[str, int]           # field key → 1-based column
-    width: int                     # columns used in the header row
+    width: int                     # columns used anywhere in the tab
     label: str = ""
 
     def col(self, key: str) -> int | None:
@@ -146,7 +146,9 @@ def locate(tabs: dict[str, list[list]], tab_names: dict[str, list[str]] | None =
                 extra = (tab_aliases or {}).get(f.key, [])
                 layout.problems.append(Text("layout.header_missing", tab=name, row=hrow,
                                             names=_names_text([f.en, f.zh, *extra])))
-        width = max((i + 1 for i, v in enumerate(header) if v not in (None, "")), default=0)
+        # new worker columns go after the last column used anywhere in the tab, not
+        # just in the header: a note typed under no header must not be overwritten
+        width = max((len(row) for row in grid), default=0)
         layout.tabs[key] = TabLayout(spec, name, hrow, cols, width)
     layout.language_hint = "zh" if zh_hits > en_hits else ("en" if en_hits else None)
     return layout
