@@ -70,6 +70,12 @@ def test_export_neutralises_formulas_in_names(world):
     ('[mail]\npassword = "secret"\n', "password_env"),
     ('[wrokbook]\npath = "x.xlsx"\n', "unknown section"),
     ('[workbook]\nbackend = "gsheets"\n', "spreadsheet"),
+    ('[workbook]\npaht = "x.xlsx"\n', "unknown key 'paht'"),
+    ('[workbook]\npath = 5\n', "expected text"),
+    ('[mail]\nport = "25"\n', "whole number"),
+    ('[tabs]\nreferrals = 5\n', "list of names"),
+    ('[aliases.referrals]\ncustomer_phone = 5\n', "list of names"),
+    ('[aliases.referals]\ncustomer_phone = "x"\n', "unknown tab"),
 ])
 def test_unusable_config_exits_2_with_a_clear_message(world, config, needle):
     world.standard([deal()], RULES)

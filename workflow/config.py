@@ -45,14 +45,31 @@ def default_path(cwd: Path | None = None) -> Path:
     return HERE / "config.example.toml"
 
 
+KNOWN_KEYS = {
+    "workbook": {"backend", "path", "spreadsheet", "credentials", "api_endpoint"},
+    "mail": {"backend", "outbox", "from", "host", "port", "security", "username", "password_env", "password"},
+    "ledger": {"path"},
+}
+KIND_WORDS = {str: 'text in quotes, e.g. "data/referrals.xlsx"', int: "a whole number, e.g. 587"}
+
+
 def _get(table: dict, key: str, kind, where: str, default=None):
     if key not in table:
         return default
     value = table[key]
-    if not isinstance(value, kind):
-        raise ConfigError(f"{where}.{key}: {value!r} is not a {kind.__name__ if isinstance(kind, type) else 'value'} "
-                          f"— see config.example.toml for the expected form")
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ConfigError(f"{where} {key} = {value!r}: expected {KIND_WORDS[kind]} — see config.example.toml")
     return value
+
+
+def _names(value, where: str) -> list[str]:
+    """A name or a list of names, as [tabs] and [aliases] take them."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ConfigError(f"{where} = {value!r}: expected a name in quotes or a list of names, "
+                      f'e.g. ["客户推荐", "Referrals"]')
 
 
 def load(path: Path | None = None) -> Config:
@@ -74,8 +91,12 @@ def load(path: Path | None = None) -> Config:
     known_sections = {"workbook", "mail", "ledger", "tabs", "aliases", "worker", "schedule", "digest", "statements"}
     for section in data:
         if section not in known_sections:
-            raise ConfigError(f"{name}: unknown section [{section}] — known sections: "
+            raise ConfigError(f"{name}: unknown section [{section}] — check the spelling; known sections: "
                               + ", ".join(sorted(known_sections)))
+        for key in data[section] if section in KNOWN_KEYS else ():
+            if key not in KNOWN_KEYS[section]:
+                raise ConfigError(f"{name} [{section}]: unknown key {key!r} — check the spelling; known keys: "
+                                  + ", ".join(sorted(KNOWN_KEYS[section] - {"password"})))
     wb = data.get("workbook", {})
     cfg.backend = _get(wb, "backend", str, f"{name} [workbook]", "xlsx")
     if cfg.backend not in ("xlsx", "gsheets"):
@@ -98,7 +119,8 @@ def load(path: Path | None = None) -> Config:
     cfg.smtp_port = _get(mail, "port", int, f"{name} [mail]", 587)
     cfg.smtp_security = _get(mail, "security", str, f"{name} [mail]", "starttls")
     if cfg.smtp_security not in ("starttls", "ssl", "none"):
-        raise ConfigError(f"{name} [mail] security: {cfg.smtp_security!r} — write \"starttls\", \"ssl\" or \"none\"")
+        raise ConfigError(f"{name} [mail] security = {cfg.smtp_security!r} is not a connection security — "
+                          f"write \"starttls\", \"ssl\" or \"none\"")
     cfg.smtp_username = _get(mail, "username", str, f"{name} [mail]")
     cfg.smtp_password_env = _get(mail, "password_env", str, f"{name} [mail]")
     if "password" in mail:
@@ -110,14 +132,16 @@ def load(path: Path | None = None) -> Config:
 
     for key, names in data.get("tabs", {}).items():
         if key not in TABS:
-            raise ConfigError(f"{name} [tabs]: unknown tab {key!r} — known: {', '.join(TABS)}")
-        cfg.tab_names[key] = [names] if isinstance(names, str) else list(names)
+            raise ConfigError(f"{name} [tabs]: unknown tab {key!r} — use one of: {', '.join(TABS)}")
+        cfg.tab_names[key] = _names(names, f"{name} [tabs] {key}")
     for tab, fields in data.get("aliases", {}).items():
         if tab not in TABS or not isinstance(fields, dict):
-            raise ConfigError(f"{name} [aliases.{tab}]: unknown tab — known: {', '.join(TABS)}")
+            raise ConfigError(f"{name} [aliases.{tab}]: unknown tab {tab!r} — write [aliases.<tab>] with one of: "
+                              f"{', '.join(TABS)}")
         known_fields = {f.key for f in TABS[tab].fields}
         for fkey, names in fields.items():
             if fkey not in known_fields:
-                raise ConfigError(f"{name} [aliases.{tab}] {fkey}: unknown field — known: {', '.join(sorted(known_fields))}")
-            cfg.aliases.setdefault(tab, {})[fkey] = [names] if isinstance(names, str) else list(names)
+                raise ConfigError(f"{name} [aliases.{tab}] {fkey}: unknown field — use one of: "
+                                  f"{', '.join(sorted(known_fields))}")
+            cfg.aliases.setdefault(tab, {})[fkey] = _names(names, f"{name} [aliases.{tab}] {fkey}")
     return cfg
