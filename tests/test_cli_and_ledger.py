@@ -40,7 +40,7 @@ def test_demo_from_the_example_config_shows_every_status(tmp_path):
 
 
 def test_export_columns_and_signs(world):
-    world.standard([deal(Approved=True)], RULES)
+    world.standard([deal(Approved=True, Paid=True)], RULES)
     world.sync()
     world.set_cell(2, "Cancelled", True)
     world.sync()
@@ -51,7 +51,7 @@ def test_export_columns_and_signs(world):
         r = csv.DictReader(f)
         rows = list(r)
     assert r.fieldnames == ["ref_id", "recipient_role", "recipient", "reward_type", "amount", "item", "status", "period"]
-    assert [(x["amount"], x["status"], x["period"]) for x in rows] == [("1000", "approved", "2026-11"),
+    assert [(x["amount"], x["status"], x["period"]) for x in rows] == [("1000", "paid", "2026-11"),
                                                                        ("-1000", "clawback", "2026-11")]
 
 

@@ -88,15 +88,27 @@ def test_change_after_approval_clears_ticks_and_reissues_only_the_difference(wor
     assert [l["amount"] for l in world.lines()] == ["1000", "200"]   # only the difference
 
 
-def test_cancel_after_issue_is_clawback_with_reversing_lines(world):
-    world.standard([deal(Approved=True)], RULES)
+def test_cancel_after_payment_is_clawback_with_money_to_recover(world):
+    world.standard([deal(Approved=True, Paid=True)], RULES)
     world.sync()
     world.set_cell(2, "Cancelled", "是")
     world.sync()
     assert world.status() == ["Clawback"]
     assert "1000" in world.rows()[0]["Problems"]
     lines = [(l["amount"], l["status"]) for l in world.lines()]
-    assert lines == [("1000", "approved"), ("-1000", "clawback")]
+    assert lines == [("1000", "paid"), ("-1000", "clawback")]
+    world.sync()
+    assert len(world.lines()) == 2
+
+
+def test_cancel_after_approval_before_payment_reverses_with_nothing_to_recover(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Cancelled", "是")
+    world.sync()
+    assert world.status() == ["Clawback"]
+    lines = [(l["amount"], l["status"]) for l in world.lines()]
+    assert lines == [("1000", "approved"), ("-1000", "void")]
     world.sync()
     assert len(world.lines()) == 2
 

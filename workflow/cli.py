@@ -124,9 +124,15 @@ def cmd_check(args) -> int:
 def cmd_export(args) -> int:
     from .export import write_rewards_csv
     cfg = load(args.config)
+    if not cfg.ledger_path.exists():
+        print(f"{cfg.ledger_path}: no ledger yet — run `run.py sync` first; nothing was exported", file=sys.stderr)
+        return 2
     ledger = Ledger(cfg.ledger_path)
     try:
         n = write_rewards_csv(ledger, Path(args.out))
+    except FileNotFoundError as e:
+        print(f"export: {e}", file=sys.stderr)
+        return 2
     finally:
         ledger.close()
     print(Text("cli.exported", n=n, path=args.out).render("en"))

@@ -1,8 +1,13 @@
 """Payroll export: the ledger's reward and commission lines as CSV.
 
 Columns are fixed: ref_id,recipient_role,recipient,reward_type,amount,item,status,period.
-An issued line's status is paid, notified or approved (void when it was later
-withdrawn); a reversing line is clawback when the deal was cancelled, else void.
+
+An issued line is `paid` once finance ticked Paid in or after the pass that
+issued it (and the tick still stands), `notified` once its notice went,
+else `approved`; it is `void` when it was later withdrawn (rejected, approval
+taken back, no longer eligible).  A reversing line is `clawback` when the deal
+was cancelled after the reward was paid or notified — money to recover — and
+`void` when nothing had been handed out yet.
 """
 from __future__ import annotations
 
@@ -15,23 +20,38 @@ from .ledger import Ledger
 COLUMNS = ["ref_id", "recipient_role", "recipient", "reward_type", "amount", "item", "status", "period"]
 
 
+def _paid_since(history: list[tuple[int, str]]) -> int | None:
+    """The pass of the latest Paid tick, if the tick still stands."""
+    if not history or history[-1][1] != "paid":
+        return None
+    return history[-1][0]
+
+
 def reward_rows(ledger: Ledger) -> list[dict]:
     states, _ = ledger.states()
+    paid = {ref: _paid_since(h) for ref, h in ledger.paid_history().items()}
+    lines = ledger.line_rows()
+    withdrawn = {(ln.ref_id, ln.key) for _, ln in lines if ln.kind == "reversal" and ln.reason != "cancelled"}
+    handed_out: set[tuple[str, str]] = set()     # (ref, key) of lines paid or notified
     rows = []
-    lines = ledger.lines()
-    voided = {(ln.ref_id, ln.key) for ln in lines if ln.kind == "reversal" and ln.reason != "cancelled"}
-    for ln in lines:
+    for run_id, ln in lines:
         st = states.get(ln.ref_id)
+        since = paid.get(ln.ref_id)
         if ln.kind == "reversal":
-            status = "clawback" if ln.reason == "cancelled" else "void"
-        elif (ln.ref_id, ln.key) in voided:
+            if ln.reason == "cancelled":
+                status = "clawback" if (ln.ref_id, ln.key) in handed_out else "void"
+            else:
+                status = "void"
+        elif (ln.ref_id, ln.key) in withdrawn:
             status = "void"
-        elif st and st.paid:
+        elif since is not None and since >= run_id:
             status = "paid"
         elif st and st.notified:
             status = "notified"
         else:
             status = "approved"
+        if status in ("paid", "notified"):
+            handed_out.add((ln.ref_id, ln.key))
         rows.append({"ref_id": ln.ref_id, "recipient_role": ln.role, "recipient": _safe(ln.recipient),
                      "reward_type": ln.reward_type, "amount": format_amount(ln.amount),
                      "item": _safe(ln.item or ""), "status": status, "period": ln.period})
@@ -44,8 +64,11 @@ def _safe(text: str) -> str:
 
 
 def write_rewards_csv(ledger: Ledger, out: Path) -> int:
+    if not out.parent.is_dir():
+        if not out.parent.parent.is_dir():   # one missing folder is made; a wrong path is not guessed at
+            raise FileNotFoundError(f"{out.parent}: no such folder — create it first or choose another --out")
+        out.parent.mkdir()
     rows = reward_rows(ledger)
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     with open(tmp, "w", newline="", encoding="utf-8-sig") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS)

@@ -111,9 +111,19 @@ class Ledger:
                 for r in self.db.execute(q, args)]
 
     def line_rows(self):
-        """Every line with its id and time, for exports."""
-        return self.db.execute("SELECT id, ref_id, role, recipient, reward_type, amount, item, qty, kind, reason, "
-                               "rule, period, key, at FROM lines ORDER BY id").fetchall()
+        """Every line with its pass, for exports: (run_id, Line)."""
+        q = ("SELECT run_id, ref_id, role, recipient, reward_type, amount, item, qty, kind, reason, rule, period, key "
+             "FROM lines ORDER BY id")
+        return [(r[0], Line(r[1], r[2], r[3], r[4], Decimal(r[5]), r[6], r[7], r[8], r[9], r[10], r[11], r[12]))
+                for r in self.db.execute(q)]
+
+    def paid_history(self) -> dict[str, list[tuple[int, str]]]:
+        """Per Ref ID, the passes in which finance's Paid tick was seen set or unset."""
+        out: dict[str, list[tuple[int, str]]] = {}
+        for ref_id, run_id, kind in self.db.execute(
+                "SELECT ref_id, run_id, kind FROM events WHERE kind IN ('paid', 'unpaid') ORDER BY id"):
+            out.setdefault(ref_id, []).append((run_id, kind))
+        return out
 
     def events(self, ref_id: str | None = None):
         if ref_id:
