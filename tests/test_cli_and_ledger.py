@@ -155,3 +155,13 @@ def test_a_ledger_that_is_not_a_database_is_explained(world):
     (world.dir / "ledger.sqlite").write_text("not a database")
     p = world.cli("sync")
     assert p.returncode == 2 and "ledger" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_init_demo_never_mixes_into_a_ledger_in_use(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    p = world.cli("init", "--force", "--language", "en", "--today", "2026-11-23")
+    assert p.returncode == 0 and "already holds referrals" in p.stdout
+    assert {l["ref_id"] for l in world.lines()} == {"R-000001"}
+    settings = {r[0]: r[1] for r in openpyxl.load_workbook(world.path)["设置"].iter_rows(values_only=True)}
+    assert settings["language"] == "en"

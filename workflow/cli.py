@@ -43,6 +43,11 @@ i18n.register({
         "zh": "{n} 行推荐登记待修正：见“问题”列",
     },
     "cli.demo_created": {"en": "demo workbook created: {path}", "zh": "已创建示例工作簿：{path}"},
+    "cli.empty_created": {"en": "empty workbook created: {path}", "zh": "已创建空白工作簿：{path}"},
+    "cli.demo_no_history": {
+        "en": "{ledger} already holds referrals, so the demo starts without history (its ledger is not mixed in)",
+        "zh": "{ledger} 已有推荐记录，示例不带历史记录（不与现有台账混合）",
+    },
     "cli.exported": {"en": "{n} lines exported to {path}", "zh": "已导出 {n} 行到 {path}"},
 })
 
@@ -60,7 +65,7 @@ def _today(value: str | None) -> dt.date | None:
 def _print_findings(findings, lang: str, out=sys.stdout) -> None:
     for f in findings:
         label = Text("cli.error" if f.is_error else "cli.warning").render(lang)
-        print(f"{label}: {f.text.render(lang)}", file=out)
+        print(f"{label}{'：' if lang == 'zh' else ': '}{f.text.render(lang)}", file=out)
 
 
 def _ensure_demo(cfg, today: dt.date | None) -> None:
@@ -106,11 +111,13 @@ def cmd_check(args) -> int:
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
     lang = book.language
     _print_findings(book.findings, lang)
-    from .book import referral_rows
-    refs, _ = referral_rows(snap.tabs, book)
-    to_fix = sum(1 for r in refs if r.problems)
-    if to_fix:
-        print(Text("cli.rows_to_fix", n=to_fix).render(lang))
+    if not book.errors:
+        from .sync import local_day, preview
+        statuses = preview(cfg, snap, book, local_day(dt.datetime.now().astimezone(), book.settings.timezone))
+        counts = ", ".join(f"{STATUSES[k].render(lang)} {n}" for k, n in statuses.items())
+        print(Text("cli.summary", rows=sum(statuses.values()), counts=counts or "-").render(lang))
+        if statuses.get("needs_fixing"):
+            print(Text("cli.rows_to_fix", n=statuses["needs_fixing"]).render(lang))
     busy = open_backend(cfg).busy()
     if busy is not None:
         print(f"{Text('cli.warning').render(lang)}: {i18n.render(busy, lang)}")
@@ -148,11 +155,14 @@ def cmd_init(args) -> int:
     from .demo import create_demo, create_empty
     if args.empty:
         create_empty(path, args.language)
-    else:
-        from .sync import local_day
-        today = _today(args.today) or local_day(dt.datetime.now().astimezone(), "Asia/Shanghai")
-        create_demo(path, today, cfg if path == cfg.workbook_path else None)
+        print(Text("cli.empty_created", path=path).render(args.language))
+        return 0
+    from .sync import local_day
+    today = _today(args.today) or local_day(dt.datetime.now().astimezone(), "Asia/Shanghai")
+    history = create_demo(path, today, cfg if path == cfg.workbook_path else None, args.language)
     print(Text("cli.demo_created", path=path).render(args.language))
+    if not history and path == cfg.workbook_path:
+        print(Text("cli.demo_no_history", ledger=cfg.ledger_path).render(args.language))
     return 0
 
 

@@ -165,32 +165,45 @@ def _sheet(wb, name: str, header: list[str], rows: list[list], widths: int = 14)
     return ws
 
 
-def build(path: Path, t: dt.date, referral_rows: list[dict] | None = None) -> None:
+TICK_HEADERS = ("全款到账", "退单退款", "审批通过", "总经理审批", "驳回", "已发放",
+                "Paid in full", "Cancelled", "Approved", "GM approved", "Rejected", "Paid")
+
+
+def _tick_dropdowns(ws, header: list[str]) -> None:
+    """TRUE/FALSE dropdowns on the checkbox columns, as a spreadsheet's checkboxes."""
+    dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
+    ws.add_data_validation(dv)
+    for i, h in enumerate(header):
+        if h in TICK_HEADERS:
+            col = openpyxl.utils.get_column_letter(i + 1)
+            dv.add(f"{col}2:{col}2000")
+
+
+def build(path: Path, t: dt.date, referral_rows: list[dict] | None = None, language: str = "zh") -> None:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     rows = referral_rows if referral_rows is not None else _rows(t)
     ws = _sheet(wb, "推荐登记", REF_HEADER, [[r.get(h) for h in REF_HEADER] for r in rows])
-    dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
-    ws.add_data_validation(dv)
-    for h in ("全款到账", "退单退款", "审批通过", "总经理审批", "驳回", "已发放"):
-        col = openpyxl.utils.get_column_letter(REF_HEADER.index(h) + 1)
-        dv.add(f"{col}2:{col}500")
+    _tick_dropdowns(ws, REF_HEADER)
     _sheet(wb, "奖励规则", RULE_HEADER, RULES)
     _sheet(wb, "阶梯奖励", ["奖励对象", "人数", "周期", "方式", "奖励类型", "金额", "奖品"],
            [["推荐人", 3, "年", "逐档", "现金", 2000, ""], ["推荐人", 5, "年", "逐档", "礼品", "", "家电礼包"]])
-    _sheet(wb, "设置", ["项目", "值", "说明"], SETTINGS, widths=24)
+    _sheet(wb, "设置", ["项目", "值", "说明"], [[k, language if k == "language" else v, d] for k, v, d in SETTINGS],
+           widths=24)
     _sheet(wb, "员工", ["姓名", "邮箱", "岗位", "在职", "工号"], STAFF)
     _sheet(wb, "老客户", ["姓名", "电话", "邮箱", "成为客户日期"], CUSTOMERS)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 
 
-def create_demo(path: Path, today: dt.date, cfg=None) -> None:
-    """Write the demo workbook; with a config, also give it a week of history."""
+def create_demo(path: Path, today: dt.date, cfg=None, language: str = "zh") -> bool:
+    """Write the demo workbook; with a config whose ledger is still empty, also give
+    it a week of history (a ledger that already holds referrals is never mixed
+    with the demo's).  True when the history was added."""
     t = today - dt.timedelta(days=7)
-    build(path, t)
-    if cfg is None:
-        return
+    build(path, t, language=language)
+    if cfg is None or _ledger_in_use(cfg.ledger_path):
+        return False
     from .sync import run_pass
     run_pass(cfg, t, dt.datetime.combine(t, dt.time(18, 0)).astimezone())
     wb = openpyxl.load_workbook(path)
@@ -200,17 +213,45 @@ def create_demo(path: Path, today: dt.date, cfg=None) -> None:
         for header, value in changes.items():
             ws.cell(index + 2, head.index(header) + 1, value)
     wb.save(path)
+    return True
+
+
+def _ledger_in_use(path: Path) -> bool:
+    if not path.exists():
+        return False
+    import sqlite3
+    db = sqlite3.connect(path)
+    try:
+        return bool(db.execute("SELECT count(*) FROM refs").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return True
+    finally:
+        db.close()
 
 
 def create_empty(path: Path, language: str = "zh") -> None:
-    """Only the tabs with their headers, in one language."""
+    """Every tab with its headers in one language, and every setting at its default."""
+    from .settings import SETTING_NAMES, Settings
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    zh = language == "zh"
     for spec in TABS.values():
-        name = spec.zh if language == "zh" else spec.en
-        header = [f.zh if language == "zh" else f.en for f in spec.fields]
-        _sheet(wb, name, header, [])
-    ws = wb[TABS["settings"].zh if language == "zh" else TABS["settings"].en]
-    ws.append(["language", language])
+        header = [f.zh if zh else f.en for f in spec.fields]
+        if spec.key == "settings":
+            continue
+        ws = _sheet(wb, spec.zh if zh else spec.en, header, [])
+        if spec.key == "referrals":
+            _tick_dropdowns(ws, header)
+    defaults = Settings(language=language)
+    rows = []
+    for key, (zh_name, kind) in SETTING_NAMES.items():
+        value = getattr(defaults, key)
+        if isinstance(value, bool):
+            value = ("是" if value else "否") if zh else ("yes" if value else "no")
+        elif isinstance(value, tuple):
+            value = ", ".join(str(v) for v in value)
+        rows.append([key, value, zh_name])
+    _sheet(wb, TABS["settings"].zh if zh else TABS["settings"].en,
+           ["项目", "值", "说明"] if zh else ["Key", "Value", "Meaning"], rows, widths=24)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

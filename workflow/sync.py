@@ -251,3 +251,20 @@ def _confirm_cleared(cfg: Config, now: dt.datetime, today: dt.date, ref_ids: lis
                            [], [], [], [(r, "withdraw_cleared", {}) for r in ref_ids], [])
     finally:
         ledger.close()
+
+
+def preview(cfg: Config, snap, book: Book, today: dt.date) -> Counter:
+    """The statuses a pass would give, without recording or writing anything (for `check`)."""
+    from .identity import Registry
+    refs, cell_ids = referral_rows(snap.tabs, book)
+    registry, states = Registry(), {}
+    if cfg.ledger_path.exists():
+        ledger = Ledger(cfg.ledger_path)
+        try:
+            registry = ledger.registry()
+            states, _ = ledger.states()
+        finally:
+            ledger.close()
+    assign(refs, cell_ids, registry)
+    ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today)
+    return Counter(d.status for d in decide_all(refs, ctx))
