@@ -8,7 +8,7 @@ from .findings import Finding
 from .layout import Layout, locate
 from .milestones import Milestone, parse_milestones
 from .people import Customers, Staff, parse_customers, parse_staff
-from .referral import Referral, parse_referral
+from .referral import Referral, parse_rows
 from .rules import Rule, dead_rules, parse_rules
 from .settings import Settings, parse_settings
 
@@ -74,13 +74,8 @@ def referral_rows(tabs: dict[str, list[list]], book: Book) -> tuple[list[Referra
     if tab is None:
         return [], []
     grid = tabs[tab.name]
-    refs, ids = [], []
+    refs, index = parse_rows(grid[tab.header_row:], tab.header_row + 1, tab)
     id_col = tab.cols.get("ref_id")
-    for r in range(tab.header_row, len(grid)):
-        row = grid[r]
-        ref = parse_referral(r + 1, row, tab)
-        if ref is None:
-            continue
-        refs.append(ref)
-        ids.append(row[id_col - 1] if id_col and id_col <= len(row) else None)
+    rows = grid[tab.header_row:]
+    ids = [rows[i][id_col - 1] if id_col and id_col <= len(rows[i]) else None for i in index]
     return refs, ids

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from itertools import compress, repeat
+from operator import is_not, itemgetter
 
 from . import cells, i18n
 from .cells import CellError, norm
@@ -71,7 +73,8 @@ def _parse_referrer_type(raw):
 class Referral:
     """A parsed referral row. `v` maps field → parsed value (None when empty or bad)."""
 
-    __slots__ = ("row", "v", "raw", "problems", "ref_id", "seq", "person", "customer_key", "bad_fields")
+    __slots__ = ("row", "v", "raw", "problems", "ref_id", "seq", "person", "customer_key", "bad_fields",
+                 "submitted_date")
 
     def __init__(self, row: int, v: dict, raw: dict, problems: list[Text], bad_fields: set):
         self.row = row
@@ -83,15 +86,12 @@ class Referral:
         self.seq = 0
         self.person = person_key(v.get("referrer_phone"), v.get("referrer_email"), v.get("referrer"))
         self.customer_key = v.get("customer_phone") or v.get("customer_email")
+        s = v.get("submitted")
+        self.submitted_date: dt.date | None = s.date() if s else None
 
     @property
     def submitted(self) -> dt.datetime | None:
         return self.v.get("submitted")
-
-    @property
-    def submitted_date(self) -> dt.date | None:
-        s = self.v.get("submitted")
-        return s.date() if s else None
 
     @property
     def amount(self) -> Decimal | None:
@@ -112,21 +112,18 @@ def person_key(phone, email, name) -> str | None:
     return None
 
 
-_MISS = object()
 _UNIQUE = {"customer", "customer_phone", "customer_email"}   # one per row: not worth remembering
 _MEMO: dict[str, dict] = {key: {} for key, _ in PARSERS if key not in _UNIQUE}
 _MEMO_LIMIT = 200_000
+_FIELDS = tuple(key for key, _ in PARSERS)
+_DEFAULTS = {key: (False if key in TICKS else None) for key in _FIELDS}
 
 
 def _parse(key: str, parser, value):
-    """(parsed value, problem Text or None); parsers are pure, so repeated
-    values (dates, amounts, names, ticks) are parsed once per process."""
+    """(parsed value, problem Text or None), remembered: parsers are pure, so
+    repeated values (dates, amounts, names, ticks) are parsed once per process
+    (the caller looks in _MEMO first)."""
     memo = _MEMO.get(key)
-    if memo is not None:
-        k = (value.__class__, value)
-        hit = memo.get(k, _MISS)
-        if hit is not _MISS:
-            return hit
     try:
         hit = (parser(value) if parser else _parse_referrer_type(value), None)
     except CellError as e:
@@ -134,60 +131,209 @@ def _parse(key: str, parser, value):
     if memo is not None:
         if len(memo) > _MEMO_LIMIT:
             memo.clear()
-        memo[k] = hit
+        memo[(value.__class__, value)] = hit
     return hit
 
 
-def _columns(tab: TabLayout) -> list[tuple]:
-    """(field, 0-based column, parser, is a tick) for the fields present, in problem order."""
+def _columns(tab: TabLayout) -> tuple:
+    """(field, 0-based column, parser) for the fields present, in problem order,
+    and the 0-based notes column or None."""
     cached = getattr(tab, "_referral_columns", None)
     if cached is None:
-        cached = [(key, tab.cols[key] - 1, parser, key in TICKS) for key, parser in PARSERS if key in tab.cols]
+        cached = [(key, tab.cols[key] - 1, parser) for key, parser in PARSERS if key in tab.cols]
         notes = tab.cols.get("notes")
         tab._referral_columns = cached = (cached, None if notes is None else notes - 1)
     return cached
 
 
-_DEFAULTS = {key: (False if key in TICKS else None) for key, _ in PARSERS}
+_BLOCK = 512          # rows parsed together: their cells stay in the CPU cache meanwhile
+_NUMBERS = frozenset({bool, int, float})
+
+
+def _picker(cols: list[int]):
+    """rows → the cells of `cols` in each row, a tuple per row (rows may be ragged)."""
+    getter = itemgetter(*cols, cols[0])        # two or more columns: always a tuple
+    width = max(cols) + 1
+
+    def pick(rows: list[list]) -> list[tuple]:
+        if min(map(len, rows)) < width:
+            rows = [row if len(row) >= width else row + [None] * (width - len(row)) for row in rows]
+        return [t[:-1] for t in map(getter, rows)] if len(cols) == 1 else list(map(getter, rows))
+    return pick
+
+
+class _Field:
+    """One field's column in a pass: each distinct raw value is parsed once."""
+
+    __slots__ = ("key", "parser", "default", "value_of", "problem_of", "spaces", "numbers", "by_class")
+
+    def __init__(self, key: str, parser):
+        self.key, self.parser, self.default = key, parser, _DEFAULTS[key]
+        self.value_of: dict = {}     # cell → parsed value (the default when empty or bad)
+        self.problem_of: dict = {}   # cell → problem
+        self.spaces: set = set()     # cells that are text of spaces only: empty, like None
+        self.numbers: set = set()    # classes of the numbers seen
+        self.by_class = False
+
+    def parse(self, cells_: tuple) -> tuple[list, dict[int, Text], list]:
+        """(parsed values, index → problem, key of each cell) for a block of cells."""
+        distinct = set(cells_)
+        keys = cells_
+        # Equal cells parse alike, except numbers of different classes (1, 1.0
+        # and True are equal in Python, not in a sheet): then key cells by class.
+        if not self.by_class and not _NUMBERS.isdisjoint(map(type, distinct)):
+            self.numbers.update(_NUMBERS.intersection(map(type, cells_)))
+            if len(self.numbers) > 1:
+                self.by_class = True
+                self.value_of, self.problem_of, self.spaces = {}, {}, set()
+        if self.by_class:
+            keys = [(x.__class__, x) for x in cells_]
+            distinct = set(keys)
+        new = distinct.difference(self.value_of)
+        if new:
+            self._learn(new)
+        values = list(map(self.value_of.__getitem__, keys))
+        problem_of = self.problem_of
+        bad = {} if problem_of.keys().isdisjoint(distinct) else \
+            {i: problem_of[k] for i, k in enumerate(keys) if k in problem_of}
+        return values, bad, keys
+
+    def _learn(self, new) -> None:
+        memo = _MEMO.get(self.key)
+        for k in new:
+            x = k[1] if self.by_class else k
+            if x is None or (x.__class__ is str and not x.strip()):
+                self.value_of[k] = self.default
+                if x is not None:
+                    self.spaces.add(k)
+                continue
+            hit = None if memo is None else memo.get((x.__class__, x))
+            if hit is None:
+                hit = _parse(self.key, self.parser, x)
+            if hit[1] is None:
+                self.value_of[k] = hit[0]
+            else:
+                self.value_of[k] = self.default
+                self.problem_of[k] = hit[1]
+
+
+def parse_rows(rows: list[list], first_sheet_row: int, tab: TabLayout) -> tuple[list[Referral], list[int]]:
+    """The referrals among `rows` (the first being sheet row `first_sheet_row`)
+    and the index in `rows` of each; blank rows are skipped.
+
+    Column-wise in blocks of rows, because a pass parses 100 000 rows: each
+    distinct value of a column is parsed once, and only rows with problems or
+    odd cells are looked at one by one.  Gives exactly what parsing row by row
+    would."""
+    columns, notes_col = _columns(tab)
+    names = [key for key, _c, _p in columns] + ([] if notes_col is None else ["notes"])
+    refs: list[Referral] = []
+    index: list[int] = []
+    if not names:
+        return refs, index
+    pick = _picker([c for _k, c, _p in columns] + ([] if notes_col is None else [notes_col]))
+    fields = [_Field(key, parser) for key, _c, parser in columns]
+    for start in range(0, len(rows), _BLOCK):
+        _parse_block(pick(rows[start:start + _BLOCK]), start, first_sheet_row, names, fields, refs, index)
+    return refs, index
+
+
+def _parse_block(picked: list[tuple], start: int, first_sheet_row: int, names: list[str], fields: list[_Field],
+                 refs: list[Referral], index: list[int]) -> None:
+    n = len(picked)
+    by_column = list(zip(*picked))
+    values, bads = {}, {}
+    odd: set[int] = set()       # rows with text of spaces only (or empty notes): read one by one
+    for f, cells_ in zip(fields, by_column):
+        values[f.key], bad, keys = f.parse(cells_)
+        if bad:
+            bads[f.key] = bad
+        if f.spaces and not f.spaces.isdisjoint(keys):
+            odd.update(i for i, k in enumerate(keys) if k in f.spaces)
+    if names[-1] == "notes" and "" in by_column[-1]:
+        odd.update(i for i, x in enumerate(by_column[-1]) if x.__class__ is str and x == "")
+
+    # a row counts when a field other than a tick, or the notes, is filled in
+    # (a sheet pre-filled with FALSE ticks has no referrals); outside odd rows
+    # a cell is filled in exactly when it is not None
+    counted = [j for j, key in enumerate(names) if key not in TICKS]
+    if counted:
+        some = itemgetter(*counted, counted[0])
+        keep = list(map(any, map(some, picked)))       # a truthy cell: filled in
+        for i in [i for i, k in enumerate(keep) if not k]:
+            keep[i] = any(map(is_not, some(picked[i]), repeat(None)))   # 0, 0.0, False
+    else:
+        keep = [False] * n
+    raws = {}
+    for i in odd:
+        raws[i] = raw = {key: x for key, x in zip(names, picked[i])
+                         if x is not None and (x != "" if key == "notes" else x.__class__ is not str or x.strip())}
+        keep[i] = any(k not in TICKS for k in raw)
+
+    problems, bad = _problems(values, bads, n)
+    columns = []
+    for key in _FIELDS:
+        col = values.get(key)
+        if key == "referrer_type":
+            columns.append(["customer"] * n if col is None else ["customer" if x is None else x for x in col])
+        else:
+            columns.append(repeat(_DEFAULTS[key], n) if col is None else col)
+    row = first_sheet_row + start
+    for i, vals, cells_ in compress(zip(range(n), zip(*columns), picked), keep):
+        raw = raws.get(i) if odd else None
+        if raw is None:
+            raw = dict(compress(zip(names, cells_), map(is_not, cells_, repeat(None))))
+        p = problems.get(i)
+        refs.append(Referral(row + i, dict(zip(_FIELDS, vals)), raw, [] if p is None else p, bad.get(i) or set()))
+        index.append(start + i)
+
+
+def _problems(values: dict[str, list], bads: dict[str, dict], n: int) -> tuple[dict[int, list[Text]], dict[int, set]]:
+    """Row index → its problems, and → its bad fields, for the rows that have
+    any: bad cells in field order, then empty required fields, then no contact."""
+    problems: dict[int, list[Text]] = {}
+    bad: dict[int, set] = {}
+
+    def add(i, key, text):
+        problems.setdefault(i, []).append(text)
+        bad.setdefault(i, set()).add(key)
+
+    for key, rows in bads.items():
+        for i, problem in rows.items():
+            add(i, key, Text("row.cell", field=LABEL[key], problem=problem))
+    no_bad = {}
+    for key in REQUIRED:
+        col = values.get(key)
+        if col is None:
+            empty = range(n)
+        elif None in col:
+            b = bads.get(key, no_bad)
+            empty = [i for i, x in enumerate(col) if x is None and i not in b]
+        else:
+            continue
+        for i in empty:
+            add(i, key, Text("row.required", field=LABEL[key]))
+    phone, email = values.get("referrer_phone"), values.get("referrer_email")
+    pb, eb = bads.get("referrer_phone", no_bad), bads.get("referrer_email", no_bad)
+    if phone is None and email is None:
+        none = range(n)
+    elif phone is None or email is None:
+        col, b = (email, eb) if phone is None else (phone, pb)
+        none = [i for i, x in enumerate(col) if x is None and i not in b] if None in col else ()
+    elif None in phone and None in email:
+        none = [i for i, (x, y) in enumerate(zip(phone, email))
+                if x is None and y is None and i not in pb and i not in eb]
+    else:
+        none = ()
+    for i in none:
+        add(i, "referrer_phone", Text("row.contact_required"))
+    return problems, bad
 
 
 def parse_referral(sheet_row: int, row: list, tab: TabLayout) -> Referral | None:
-    """None for a blank row (no staff or manager cell filled in)."""
-    columns, notes_col = _columns(tab)
-    width = len(row)
-    raw: dict = {}
-    for key, c, _parser, _tick in columns:
-        if c < width:
-            value = row[c]
-            if value is not None and (value.__class__ is not str or value.strip()):
-                raw[key] = value
-    if notes_col is not None and notes_col < width and row[notes_col] not in (None, ""):
-        raw["notes"] = row[notes_col]
-    if not any(k not in TICKS for k in raw):
-        return None  # blank, or only checkboxes (a sheet pre-filled with FALSE ticks)
-    v: dict = dict(_DEFAULTS)
-    problems: list[Text] = []
-    bad: set = set()
-    for key, _c, parser, tick in columns:
-        value = raw.get(key)
-        if value is None:
-            continue
-        parsed, problem = _parse(key, parser, value)
-        if problem is None:
-            v[key] = parsed
-        else:
-            bad.add(key)
-            problems.append(Text("row.cell", field=LABEL[key], problem=problem))
-    if v["referrer_type"] is None:
-        v["referrer_type"] = "customer"
-    for key in REQUIRED:
-        if v[key] is None and key not in bad:
-            problems.append(Text("row.required", field=LABEL[key]))
-            bad.add(key)
-    if v["referrer_phone"] is None and v["referrer_email"] is None and not {"referrer_phone", "referrer_email"} & bad:
-        problems.append(Text("row.contact_required"))
-        bad.add("referrer_phone")
-    return Referral(sheet_row, v, raw, problems, bad)
+    """One row; None for a blank row."""
+    refs, _ = parse_rows([row], sheet_row, tab)
+    return refs[0] if refs else None
 
 
 def fingerprint(ref: Referral) -> dict[str, str]:
