@@ -130,8 +130,11 @@ def _staff_problems(r: Referral, staff: Staff) -> list[Text]:
 def _proposals(r: Referral, ctx: Context) -> list[Line]:
     v = r.v
     out: list[Line] = []
-    args = (v["program_n"], v["referrer_type"], v["category_n"], v["amount"], r.submitted_date)
-    for role in ctx.matcher.roles:
+    matcher = ctx.matcher
+    for role, offers in matcher.candidates(v["program_n"], v["referrer_type"], v["category_n"], r.submitted_date):
+        chosen = matcher.choose(offers, v["amount"])
+        if not chosen:
+            continue
         if role == "referrer":
             who = v["referrer"]
         elif role == "new_customer":
@@ -141,10 +144,11 @@ def _proposals(r: Referral, ctx: Context) -> list[Line]:
             if member is None:
                 continue
             who = member.name
-        for rw in ctx.matcher.rewards(role, *args):
-            out.append(Line(r.ref_id, role, who, rw.reward_type, rw.amount, rw.item, kind="proposal",
-                            rule=f"Rules:{rw.rule_row}",
-                            key=line_key(role, who, rw.reward_type, rw.item, group=rw.group)))
+        head = f"{role}|{who}"
+        for o, value in chosen:
+            rule = o.rule
+            out.append(Line(r.ref_id, role, who, rule.reward_type, value, rule.item, 1, "proposal", "approved",
+                            o.source, "", head + o.key_tail))
     return out
 
 

@@ -34,7 +34,12 @@ def line_key(role: str, recipient: str, reward_type: str, item: str | None, rule
     person the same kind of reward are two lines."""
     if role == "milestone":
         return f"milestone|{rule}"
-    return f"{role}|{recipient}|{reward_type}|{item or ''}|{group}"
+    return f"{role}|{recipient}{key_tail(reward_type, item, group)}"
+
+
+def key_tail(reward_type: str, item: str | None, group: str) -> str:
+    """The part of a line key after role and recipient (one per rule)."""
+    return f"|{reward_type}|{item or ''}|{group}"
 
 
 @dataclass

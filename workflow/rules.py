@@ -18,6 +18,7 @@ from .contract import (RECIPIENT_CHOICES, RECIPIENTS, REFERRER_TYPE_CHOICES, REF
 from .findings import Finding, at_cell, at_row
 from .i18n import Text
 from .layout import TabLayout, cell_ref
+from .lines import key_tail
 
 i18n.register({
     "rule.gives_nothing": {
@@ -248,50 +249,75 @@ def dead_rules(rules: list[Rule], tab_name: str, excluded_categories=(), campaig
     return out
 
 
-@dataclass(frozen=True)
-class Reward:
-    """What one rule gives one recipient for one referral (before approval: a proposal)."""
+class Offer:
+    """A rule that can match, with what a proposal line from it needs.  Values
+    are remembered per amount: deal amounts repeat across 100 000 rows."""
 
-    role: str
-    rule_row: int
-    reward_type: str
-    amount: Decimal
-    item: str | None
-    group: str = ""
+    __slots__ = ("rule", "group", "band", "lo", "hi", "values", "fixed_value", "source", "key_tail")
+
+    def __init__(self, rule: Rule):
+        self.rule = rule
+        self.group = rule.group
+        self.band = rule.needs_amount
+        self.lo, self.hi = rule.min_amount, rule.max_amount
+        self.values: dict = {}
+        self.fixed_value = None if rule.needs_amount else rule.value(None)
+        self.source = f"Rules:{rule.row}"
+        self.key_tail = key_tail(rule.reward_type, rule.item, rule.group)
+
+    def value(self, amount: Decimal | None) -> Decimal:
+        if self.fixed_value is not None:
+            return self.fixed_value
+        v = self.values.get(amount)
+        if v is None:
+            v = self.values[amount] = self.rule.value(amount)
+        return v
 
 
 class Matcher:
-    """What the rules give one role for one referral: the first matching rule per
-    group, for one recipient role; groups add up.  The conditions that do not
-    depend on the amount are remembered per (role, programme, referrer type, category, day): a pass over
-    100 000 rows then only checks bands and computes values."""
+    """What the rules give one referral: per recipient role, the first matching
+    rule per group; groups add up.  The conditions that do not depend on the
+    amount are remembered per (programme, referrer type, category, day): a
+    pass over 100 000 rows then only checks bands and looks values up."""
 
     def __init__(self, rules: list[Rule]):
         self.by_role: dict[str, list[Rule]] = {}
         for rule in rules:
             self.by_role.setdefault(rule.recipient, []).append(rule)
         self.roles = tuple(self.by_role)
-        self._candidates: dict[tuple, list[Rule]] = {}
+        self._offers = {id(rule): Offer(rule) for rule in rules}
+        self._candidates: dict[tuple, tuple] = {}
 
-    def rewards(self, role: str, program, referrer_type, category, amount, submitted) -> list[Reward]:
-        k = (role, program, referrer_type, category, submitted)
+    def candidates(self, program, referrer_type, category, submitted) -> tuple:
+        """((role, (Offer, ...)), ...) for the roles with a rule that can match."""
+        k = (program, referrer_type, category, submitted)
         cands = self._candidates.get(k)
         if cands is None:
-            cands = self._candidates[k] = [r for r in self.by_role.get(role, ())
-                                           if r.could_match(program, referrer_type, category, submitted)]
-        out: list[Reward] = []
-        seen: set[str] = set()
-        for rule in cands:
-            if rule.group in seen:
+            cands = self._candidates[k] = tuple(
+                (role, offers) for role in self.roles
+                if (offers := tuple(self._offers[id(r)] for r in self.by_role[role]
+                                    if r.could_match(program, referrer_type, category, submitted))))
+        return cands
+
+    @staticmethod
+    def choose(offers: tuple, amount: Decimal | None) -> list[tuple[Offer, Decimal]]:
+        """(offer, value) of the rules that give something for this amount: the
+        first matching rule per group."""
+        out = []
+        seen = None
+        for o in offers:
+            if seen is not None and o.group in seen:
                 continue
-            if rule.needs_amount:
-                if amount is None or (rule.min_amount is not None and amount < rule.min_amount) or \
-                        (rule.max_amount is not None and amount >= rule.max_amount):
-                    continue
-            seen.add(rule.group)
-            value = rule.value(amount)
-            if value > 0 or rule.item:
-                out.append(Reward(role, rule.row, rule.reward_type, value, rule.item, rule.group))
+            if o.band and (amount is None or (o.lo is not None and amount < o.lo)
+                           or (o.hi is not None and amount >= o.hi)):
+                continue
+            if seen is None:
+                seen = {o.group}
+            else:
+                seen.add(o.group)
+            value = o.value(amount)
+            if value > 0 or o.rule.item:
+                out.append((o, value))
         return out
 
 
