@@ -1,7 +1,7 @@
 """The 'Not eligible' reasons, each a small function: (referral, context) → Text or None."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import i18n
 from .cells import norm
@@ -77,6 +77,8 @@ class EligibilityContext:
     excluded_relationships: frozenset = frozenset()
     excluded_categories: frozenset = frozenset()
     excluded_roles: frozenset = frozenset()
+    memo: dict = field(default_factory=dict)             # relationship → excluded
+    memo_categories: dict = field(default_factory=dict)  # category → excluded
 
     @classmethod
     def build(cls, settings, staff, customers, first_by_customer):
@@ -176,8 +178,56 @@ CHECKS = (self_referral, duplicate, relationship, category, after_first_visit, c
 
 
 def not_eligible(r: Referral, ctx: EligibilityContext) -> Text | None:
+    if _surely_eligible(r, ctx):
+        return None
     for check in CHECKS:
         reason = check(r, ctx)
         if reason is not None:
             return reason
     return None
+
+
+def _excluded(text: str, names: frozenset, memo: dict) -> bool:
+    hit = memo.get(text)
+    if hit is None:
+        hit = memo[text] = norm(text) in names
+    return hit
+
+
+def _surely_eligible(r: Referral, ctx: EligibilityContext) -> bool:
+    """All of CHECKS at once, for the common eligible row: one call instead of
+    nine on 100 000 rows.  False sends the row through CHECKS, which word
+    the reason; this must never say True where a check finds one."""
+    v = r.v
+    rp, re_, cp, ce = v["referrer_phone"], v["referrer_email"], v["customer_phone"], v["customer_email"]
+    if (rp and rp == cp) or (re_ and re_ == ce):
+        return False
+    first = ctx.first_by_customer.get(r.customer_key)
+    if first is not None and first is not r:
+        return False
+    rel, cat = v["relationship"], v["category"]
+    if rel and ctx.excluded_relationships and _excluded(rel, ctx.excluded_relationships, ctx.memo):
+        return False
+    if cat and ctx.excluded_categories and _excluded(cat, ctx.excluded_categories, ctx.memo_categories):
+        return False
+    s = ctx.settings
+    sd = r.submitted_date
+    visit = v["first_visit"]
+    if s.register_by_first_visit and visit and sd > visit:
+        return False
+    if (s.campaign_start and sd < s.campaign_start) or (s.campaign_end and sd > s.campaign_end):
+        return False
+    if s.new_customer_must_be_new and ctx.customers.present:
+        known, since = ctx.customers.known(cp, ce)
+        if known and (since is None or since < sd):
+            return False
+    rtype = v["referrer_type"]
+    if rtype == "customer":
+        if s.referrer_must_be_customer and not ctx.customers.known(rp, re_)[0]:
+            return False
+    elif rtype == "employee" and referrer(r, ctx) is not None:
+        return False
+    limit, deal = s.deal_within_days, v["deal_date"]
+    if limit is not None and deal and (deal - sd).days > limit:
+        return False
+    return True
