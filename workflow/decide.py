@@ -130,11 +130,8 @@ def _staff_problems(r: Referral, staff: Staff) -> list[Text]:
 def _proposals(r: Referral, ctx: Context) -> list[Line]:
     v = r.v
     out: list[Line] = []
-    matcher = ctx.matcher
-    for role, offers in matcher.candidates(v["program_n"], v["referrer_type"], v["category_n"], r.submitted_date):
-        chosen = matcher.choose(offers, v["amount"])
-        if not chosen:
-            continue
+    for role, chosen in ctx.matcher.rewards(v["program_n"], v["referrer_type"], v["category_n"], v["amount"],
+                                            r.submitted_date):
         if role == "referrer":
             who = v["referrer"]
         elif role == "new_customer":
@@ -246,12 +243,18 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
     counts: dict[tuple, int] = {}
     sums: dict[tuple, Decimal] = {}
     pending = []
+    months: dict = {}     # deal date → month
     for d in decisions:
-        if d.status or d.ref.v["rejected"] or not any(ln.role == "referrer" for ln in d.proposed):
+        if d.status or d.ref.v["rejected"] or not _has_role(d.proposed, "referrer"):
             continue
-        k = (d.ref.person, month_key(d.ref.v["deal_date"]))
-        issued = [ln for ln in states.get(d.ref_id, EMPTY).lines if ln.role == "referrer"]
-        if not has_net(issued):
+        deal = d.ref.v["deal_date"]
+        month = months.get(deal)
+        if month is None:
+            month = months[deal] = month_key(deal)
+        k = (d.ref.person, month)
+        state = states.get(d.ref_id)
+        issued = [ln for ln in state.lines if ln.role == "referrer"] if state is not None and state.lines else []
+        if not issued or not has_net(issued):
             pending.append((k, d))
             continue
         counts[k] = counts.get(k, 0) + 1
@@ -275,6 +278,13 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
                 d.proposed = _cut_cash(d.proposed, room)
                 d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=room))
             sums[k] = sums.get(k, Decimal(0)) + min(cash, room)
+
+
+def _has_role(lines: list[Line], role: str) -> bool:
+    for ln in lines:
+        if ln.role == role:
+            return True
+    return False
 
 
 def _referrer_cash(lines: list[Line]) -> Decimal:
@@ -303,6 +313,7 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
     decisions = [first_pass(r, ctx, ectx) for r in refs]
     apply_caps(decisions, ctx.settings, ctx.states)
     has_milestones = bool(ctx.milestones)
+    counts: dict = {}      # programme → counts toward milestones without a rule
     for d in decisions:
         if d.status:
             continue
@@ -310,10 +321,13 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
         if d.gate:
             d.status = d.gate
             continue
-        # with no referrer rule for its programme, a referral still counts toward milestones
-        counts_for_milestone = has_milestones and not any(
-            rule.recipient == "referrer" and rule.program in (None, d.ref.v["program_n"]) for rule in ctx.rules
-        ) and any(m.program is None or m.program == d.ref.v["program_n"] for m in ctx.milestones)
+        program = d.ref.v["program_n"]
+        counts_for_milestone = counts.get(program)
+        if counts_for_milestone is None:
+            # with no referrer rule for its programme, a referral still counts toward milestones
+            counts_for_milestone = counts[program] = has_milestones and not any(
+                rule.recipient == "referrer" and rule.program in (None, program) for rule in ctx.rules
+            ) and any(m.program is None or m.program == program for m in ctx.milestones)
         if not d.proposed and not counts_for_milestone and not has_net(state.lines):
             d.status = "no_reward"
             if not d.problems:
@@ -340,9 +354,15 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
             approved.setdefault(r.person, []).append((r.v["deal_date"], r.seq, r.ref_id, r.v["program_n"]))
     # a step already issued stays on the referral it was issued with, even if a
     # referral with an earlier deal is approved later
-    placed: dict[tuple, str] = {}
+    issued_by_ref: dict[str, list[Line]] = {}      # milestone lines already in the ledger
     for ref_id, st in ctx.states.items():
-        for key, net in net_by_key([ln for ln in st.lines if ln.role == "milestone"]).items():
+        if st.lines:
+            issued = [ln for ln in st.lines if ln.role == "milestone"]
+            if issued:
+                issued_by_ref[ref_id] = issued
+    placed: dict[tuple, str] = {}
+    for ref_id, issued in issued_by_ref.items():
+        for key, net in net_by_key(issued).items():
             if net.qty > 0 and ref_id in by_ref and by_ref[ref_id].milestone_ok:
                 placed[(net.template.recipient, net.template.rule)] = ref_id
     wanted: dict[str, list[Line]] = {}
@@ -352,10 +372,10 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
         ref_id = placed.get((who, rule), m.ref_id)
         ln = Line(ref_id, "milestone", who, m.reward_type, m.amount, m.item, rule=rule).with_key()
         wanted.setdefault(ref_id, []).append(ln)
+    no_lines: list[Line] = []
     for d in decisions:
-        state = ctx.states.get(d.ref_id, EMPTY)
-        issued = [ln for ln in state.lines if ln.role == "milestone"]
-        want = wanted.get(d.ref_id, [])
+        issued = issued_by_ref.get(d.ref_id, no_lines)
+        want = wanted.get(d.ref_id, no_lines)
         if not issued and not want:
             continue
         d.proposed = d.proposed + want

@@ -339,8 +339,10 @@ def parse_referral(sheet_row: int, row: list, tab: TabLayout) -> Referral | None
 def fingerprint(ref: Referral) -> dict[str, str]:
     """The reward-relevant values as plain strings, to see what changed after approval."""
     out = {}
+    v = ref.v
     for key in RELEVANT:
-        value = ref.v.get(key)
+        value = v.get(key)
         if value is not None:
-            out[key] = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+            out[key] = value if value.__class__ is str else \
+                value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
     return out

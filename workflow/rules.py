@@ -287,17 +287,30 @@ class Matcher:
         self.roles = tuple(self.by_role)
         self._offers = {id(rule): Offer(rule) for rule in rules}
         self._candidates: dict[tuple, tuple] = {}
+        self._same: dict[tuple, tuple] = {}      # one object per distinct set of candidates
+        self._chosen: dict[tuple, tuple] = {}
 
     def candidates(self, program, referrer_type, category, submitted) -> tuple:
         """((role, (Offer, ...)), ...) for the roles with a rule that can match."""
         k = (program, referrer_type, category, submitted)
         cands = self._candidates.get(k)
         if cands is None:
-            cands = self._candidates[k] = tuple(
-                (role, offers) for role in self.roles
-                if (offers := tuple(self._offers[id(r)] for r in self.by_role[role]
-                                    if r.could_match(program, referrer_type, category, submitted))))
+            cands = tuple((role, offers) for role in self.roles
+                          if (offers := tuple(self._offers[id(r)] for r in self.by_role[role]
+                                              if r.could_match(program, referrer_type, category, submitted))))
+            cands = self._candidates[k] = self._same.setdefault(cands, cands)
         return cands
+
+    def rewards(self, program, referrer_type, category, amount, submitted) -> tuple:
+        """((role, [(Offer, value), ...]), ...): what the rules give one referral,
+        role by role; remembered per (candidates, amount)."""
+        cands = self.candidates(program, referrer_type, category, submitted)
+        k = (id(cands), amount)
+        hit = self._chosen.get(k)
+        if hit is None:
+            hit = self._chosen[k] = tuple((role, chosen) for role, offers in cands
+                                          if (chosen := self.choose(offers, amount)))
+        return hit
 
     @staticmethod
     def choose(offers: tuple, amount: Decimal | None) -> list[tuple[Offer, Decimal]]:
