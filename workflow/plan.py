@@ -25,6 +25,38 @@ i18n.register({
 SEP = {"zh": "；", "en": "; "}
 
 
+_RENDERED: dict = {}     # (message key, language) → text, for texts without parameters
+_AMOUNTS: dict = {}      # amount → format_amount(amount)
+_PERSONS: dict = {}      # (name, role, what, language) → "name (role) what"
+_CANON: dict = {}        # (class, number) → _canon(number)
+_LIMIT = 100_000
+
+
+def _remember(memo: dict, key, value):
+    if len(memo) > _LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+# A pass shows 100 000 rows, and their statuses, problems and amounts repeat:
+# the texts are remembered per process rather than formatted row after row.
+
+def _render(t, lang: str) -> str:
+    if t.__class__ is Text and not t.params:
+        hit = _RENDERED.get((t.key, lang))
+        return hit if hit is not None else _remember(_RENDERED, (t.key, lang), t.render(lang))
+    return t.render(lang)
+
+
+def _amount(d: Decimal) -> str:
+    """format_amount, remembered: it depends only on the amount's value."""
+    if d.__class__ is not Decimal:
+        return format_amount(d)
+    hit = _AMOUNTS.get(d)
+    return hit if hit is not None else _remember(_AMOUNTS, d, format_amount(d))
+
+
 def status_text(d: Decision, lang: str) -> str:
     label = STATUSES[d.status].render(lang)
     if d.detail is not None:
@@ -34,13 +66,12 @@ def status_text(d: Decision, lang: str) -> str:
 
 def line_text(ln: Line, lang: str) -> str:
     """One reward as people read it: an item names itself; cash is its amount."""
-    amount = format_amount(ln.amount)
     if ln.item:
         what = ln.item   # the item names itself; the amount is in the ledger
     elif ln.reward_type == "cash":
-        what = amount
+        what = _amount(ln.amount)
     else:
-        what = f"{REWARD_TYPES[ln.reward_type].render(lang)} {amount}"
+        what = f"{REWARD_TYPES[ln.reward_type].render(lang)} {_amount(ln.amount)}"
     if ln.role == "milestone":
         return Text("plan.milestone", what=what).render(lang)
     return what
@@ -55,27 +86,46 @@ def reward_cell(lines: list[Line], lang: str):
     return " + ".join(line_text(ln, lang) for ln in lines)
 
 
+def _person(ln: Line, lang: str) -> str:
+    what = line_text(ln, lang)
+    k = (ln.recipient, ln.role, what, lang)
+    hit = _PERSONS.get(k)
+    if hit is None:
+        hit = _remember(_PERSONS, k, Text("plan.person", name=ln.recipient, role=RECIPIENTS[ln.role],
+                                          what=what).render(lang))
+    return hit
+
+
 def commission_cell(lines: list[Line], lang: str):
     if not lines:
         return None
-    parts = [Text("plan.person", name=ln.recipient, role=RECIPIENTS[ln.role], what=line_text(ln, lang)).render(lang)
-             for ln in lines]
-    return SEP[lang].join(parts)
+    return SEP[lang].join([_person(ln, lang) for ln in lines])
+
+
+_NO_REWARDS = frozenset({"voided", "not_eligible", "needs_fixing"})
+_STAFF = frozenset({"signer", "lead", "assistant"})
 
 
 def shown_values(d: Decision, lang: str, notes: list[Text] = ()) -> dict:
     """What each worker column should show for this decision."""
-    lines = d.proposed
-    if d.status in ("voided", "not_eligible", "needs_fixing"):
-        lines = []
+    referrer, customer, staff = [], [], []
+    if d.status not in _NO_REWARDS:
+        for ln in d.proposed:
+            role = ln.role
+            if role == "referrer" or role == "milestone":
+                referrer.append(ln)
+            elif role == "new_customer":
+                customer.append(ln)
+            elif role in _STAFF:
+                staff.append(ln)
     problems = [*d.problems, *notes]
     return {
         "ref_id": d.ref_id,
         "status": status_text(d, lang),
-        "problems": "\n".join(p.render(lang) for p in problems) or None,
-        "referrer_reward": reward_cell([ln for ln in lines if ln.role in ("referrer", "milestone")], lang),
-        "customer_reward": reward_cell([ln for ln in lines if ln.role == "new_customer"], lang),
-        "commission": commission_cell([ln for ln in lines if ln.role in ("signer", "lead", "assistant")], lang),
+        "problems": "\n".join([_render(p, lang) for p in problems]) or None,
+        "referrer_reward": reward_cell(referrer, lang),
+        "customer_reward": reward_cell(customer, lang),
+        "commission": commission_cell(staff, lang),
     }
 
 
@@ -87,6 +137,15 @@ def same(a, b) -> bool:
 
 
 def _canon(v):
+    c = v.__class__
+    if c is float or c is Decimal:      # remembered: amounts repeat
+        k = (c, v)
+        hit = _CANON.get(k)
+        return hit if hit is not None else _remember(_CANON, k, _canon_value(v))
+    return _canon_value(v)
+
+
+def _canon_value(v):
     if v is None or (isinstance(v, str) and v == ""):
         return ""
     if isinstance(v, bool):
