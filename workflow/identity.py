@@ -54,7 +54,15 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignme
     """Give every referral its Ref ID. cell_ids[i] is the raw Ref ID cell of refs[i]."""
     out = Assignment()
     known = registry.identity_by_ref
-    idents = [identity_key(r) for r in refs]
+    idents: dict[int, str] = {}
+
+    def ident(i: int) -> str:
+        """Worked out only where needed: on a synced sheet each ID stands on one row."""
+        k = idents.get(i)
+        if k is None:
+            k = idents[i] = identity_key(refs[i])
+        return k
+
     taken: dict[str, int] = {}            # ref_id → index of the row holding it
     unplaced: list[int] = []
     claims: dict[str, list[int]] = {}
@@ -67,7 +75,7 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignme
     copied: dict[int, tuple[str, int]] = {}
     for ref_id, rows in claims.items():
         # the row whose content matches the ledger keeps the ID; else the first one
-        owner = next((i for i in rows if known.get(ref_id) == idents[i]), rows[0])
+        owner = rows[0] if len(rows) == 1 else next((i for i in rows if known.get(ref_id) == ident(i)), rows[0])
         taken[ref_id] = owner
         for i in rows:
             if i != owner:
@@ -75,18 +83,18 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignme
                 unplaced.append(i)
         if ref_id not in known:        # an ID the ledger never saw (e.g. a restored ledger): adopt it
             seq = int(ref_id[2:])
-            known[ref_id] = idents[owner]
-            out.new.append((ref_id, seq, idents[owner]))
+            known[ref_id] = ident(owner)
+            out.new.append((ref_id, seq, ident(owner)))
             registry.next_seq = max(registry.next_seq, seq + 1)
-    by_ident = registry.refs_by_identity()
+    by_ident = registry.refs_by_identity() if unplaced else {}   # a synced sheet has no row without its ID
     for i in sorted(unplaced):
-        ref_id = next((c for c in by_ident.get(idents[i], ()) if c not in taken), None)
+        ref_id = next((c for c in by_ident.get(ident(i), ()) if c not in taken), None)
         if ref_id is None:
             seq = registry.next_seq
             registry.next_seq += 1
             ref_id = format_ref(seq)
-            known[ref_id] = idents[i]
-            out.new.append((ref_id, seq, idents[i]))
+            known[ref_id] = ident(i)
+            out.new.append((ref_id, seq, ident(i)))
         taken[ref_id] = i
         if i in copied:
             old, other = copied[i]
