@@ -77,7 +77,11 @@ def _changes(old: dict, new: dict) -> list[Text]:
 
 
 def _referrer_cash(d) -> Decimal:
-    return sum((ln.amount for ln in d.proposed if ln.role == "referrer" and ln.reward_type == "cash"), Decimal(0))
+    total = Decimal(0)
+    for ln in d.proposed:
+        if ln.role == "referrer" and ln.reward_type == "cash":
+            total += ln.amount
+    return total
 
 
 def approve(d, state: RefState, ctx) -> None:

@@ -99,6 +99,7 @@ class Decision:
 
 
 EMPTY = RefState()
+ZERO = Decimal(0)
 
 
 def earliest_registrations(refs: list[Referral]) -> dict[str, Referral]:
@@ -258,8 +259,8 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
             pending.append((k, d))
             continue
         counts[k] = counts.get(k, 0) + 1
-        paid = sum((ln.amount for ln in issued if ln.reward_type == "cash"), Decimal(0))
-        sums[k] = sums.get(k, Decimal(0)) + paid
+        paid = _cash(issued)
+        sums[k] = sums.get(k, ZERO) + paid
         if s.monthly_cap_amount is not None and _referrer_cash(d.proposed) > paid:
             d.proposed = _cut_cash(d.proposed, paid)      # it was cut by the limit when issued
             d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=k[1], paid=paid))
@@ -273,11 +274,11 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
         counts[k] = counts.get(k, 0) + 1
         if s.monthly_cap_amount is not None:
             cash = _referrer_cash(d.proposed)
-            room = max(s.monthly_cap_amount - sums.get(k, Decimal(0)), Decimal(0))
+            room = max(s.monthly_cap_amount - sums.get(k, ZERO), ZERO)
             if cash > room:
                 d.proposed = _cut_cash(d.proposed, room)
                 d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=room))
-            sums[k] = sums.get(k, Decimal(0)) + min(cash, room)
+            sums[k] = sums.get(k, ZERO) + min(cash, room)
 
 
 def _has_role(lines: list[Line], role: str) -> bool:
@@ -288,7 +289,19 @@ def _has_role(lines: list[Line], role: str) -> bool:
 
 
 def _referrer_cash(lines: list[Line]) -> Decimal:
-    return sum((ln.amount for ln in lines if ln.role == "referrer" and ln.reward_type == "cash"), Decimal(0))
+    total = ZERO
+    for ln in lines:
+        if ln.role == "referrer" and ln.reward_type == "cash":
+            total += ln.amount
+    return total
+
+
+def _cash(lines: list[Line]) -> Decimal:
+    total = ZERO
+    for ln in lines:
+        if ln.reward_type == "cash":
+            total += ln.amount
+    return total
 
 
 def _cut_cash(lines: list[Line], room: Decimal) -> list[Line]:

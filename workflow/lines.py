@@ -87,5 +87,19 @@ def reverse_all(ref_id: str, issued: list[Line], period: str, reason: str) -> li
 
 
 def has_net(issued: list[Line], roles=None) -> bool:
+    if roles is None and _issued_unreversed(issued):
+        return True
     return any((n.qty > 0 or n.amount != 0) and (roles is None or n.template.role in roles)
                for n in net_by_key(issued).values())
+
+
+def _issued_unreversed(lines: list[Line]) -> bool:
+    """Some line issued and none reversed: then some key nets above zero (the
+    common case, checked without building the nets)."""
+    issued = False
+    for ln in lines:
+        if ln.qty < 0:
+            return False
+        if ln.qty > 0:
+            issued = True
+    return issued

@@ -304,7 +304,9 @@ class Matcher:
     def rewards(self, program, referrer_type, category, amount, submitted) -> tuple:
         """((role, [(Offer, value), ...]), ...): what the rules give one referral,
         role by role; remembered per (candidates, amount)."""
-        cands = self.candidates(program, referrer_type, category, submitted)
+        cands = self._candidates.get((program, referrer_type, category, submitted))
+        if cands is None:
+            cands = self.candidates(program, referrer_type, category, submitted)
         k = (id(cands), amount)
         hit = self._chosen.get(k)
         if hit is None:
