@@ -76,7 +76,7 @@ def main() -> None:
         content = sync._content(r)
         if content != last_content:
             rows_seen.append((r.ref_id, r.row, content))
-        shown = "\x1f".join("" if v is None else str(v) for v in want.values())
+        shown = "\x1f".join(["" if v is None else str(v) for v in want.values()])
         if shown != last_shown:
             shown_log.append((r.ref_id, d.status, shown))
     t5 = time.perf_counter()

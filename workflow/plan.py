@@ -181,6 +181,8 @@ def row_writes(tab_name: str, sheet_row: int, row: list, cols: dict[str, int], w
         if c is None:
             continue
         current = row[c - 1] if c <= width else None
+        if current.__class__ is value.__class__ and current == value:   # same(), inlined: most cells are
+            continue
         if not same(current, value):
             out.append(CellWrite(tab_name, sheet_row, c, value))
     for key in clear_ticks:

@@ -89,6 +89,16 @@ class Referral:
         s = v.get("submitted")
         self.submitted_date: dt.date | None = s.date() if s else None
 
+    @classmethod
+    def of(cls, row: int, v: dict, raw: dict, problems: list[Text], bad_fields: set, person: str | None,
+           customer_key: str | None, submitted_date: dt.date | None) -> "Referral":
+        """As Referral(...), with the keys worked out already (for whole columns at once)."""
+        r = _new_referral(cls)
+        r.row, r.v, r.raw, r.problems, r.bad_fields = row, v, raw, problems, bad_fields
+        r.ref_id, r.seq = None, 0
+        r.person, r.customer_key, r.submitted_date = person, customer_key, submitted_date
+        return r
+
     @property
     def submitted(self) -> dt.datetime | None:
         return self.v.get("submitted")
@@ -100,6 +110,9 @@ class Referral:
     @property
     def needs_fixing(self) -> bool:
         return bool(self.problems)
+
+
+_new_referral = object.__new__
 
 
 def person_key(phone, email, name) -> str | None:
@@ -271,20 +284,27 @@ def _parse_block(picked: list[tuple], start: int, first_sheet_row: int, names: l
         keep[i] = any(k not in TICKS for k in raw)
 
     problems, bad = _problems(values, bads, n)
-    columns = []
+    columns = {}
     for key in _FIELDS:
         col = values.get(key)
         if key == "referrer_type":
-            columns.append(["customer"] * n if col is None else ["customer" if x is None else x for x in col])
+            columns[key] = ["customer"] * n if col is None else ["customer" if x is None else x for x in col]
         else:
-            columns.append(repeat(_DEFAULTS[key], n) if col is None else col)
+            columns[key] = [_DEFAULTS[key]] * n if col is None else col
+    c = columns
+    persons = [person_key(p, e, name) if not p and not e else "p:" + p if p else "e:" + e
+               for p, e, name in zip(c["referrer_phone"], c["referrer_email"], c["referrer"])]
+    customers = [p or e for p, e in zip(c["customer_phone"], c["customer_email"])]
+    dates = [s.date() if s else None for s in c["submitted"]]
     row = first_sheet_row + start
-    for i, vals, cells_ in compress(zip(range(n), zip(*columns), picked), keep):
+    for i, vals, cells_, person, customer, date in compress(
+            zip(range(n), zip(*columns.values()), picked, persons, customers, dates), keep):
         raw = raws.get(i) if odd else None
         if raw is None:
             raw = dict(compress(zip(names, cells_), map(is_not, cells_, repeat(None))))
         p = problems.get(i)
-        refs.append(Referral(row + i, dict(zip(_FIELDS, vals)), raw, [] if p is None else p, bad.get(i) or set()))
+        refs.append(Referral.of(row + i, dict(zip(_FIELDS, vals)), raw, [] if p is None else p, bad.get(i) or set(),
+                                person, customer, date))
         index.append(start + i)
 
 

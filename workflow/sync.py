@@ -224,7 +224,7 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
             content = _content(r)
             if content != last_content:
                 rows_seen.append((r.ref_id, r.row, content))
-            shown = "\x1f".join("" if v is None else str(v) for v in want.values())
+            shown = "\x1f".join(["" if v is None else str(v) for v in want.values()])
             if shown != last_shown:
                 shown_log.append((r.ref_id, d.status, shown))
             events += [(r.ref_id, kind, data) for kind, data in d.events]
