@@ -90,16 +90,19 @@ class Ledger:
         return reg
 
     def states(self) -> tuple[dict[str, RefState], dict[str, tuple[str | None, str | None]]]:
-        """RefState per Ref ID, and (content, shown) last recorded per Ref ID."""
+        """RefState per Ref ID (none for a referral with no lines, approval or
+        ticks recorded: the empty state), and (content, shown) last recorded per Ref ID."""
         states: dict[str, RefState] = {}
         seen: dict[str, tuple] = {}
         q = "SELECT ref_id, content, shown, approval, withdrawn, withdrawn_from, paid, notified, rejected FROM current"
         for ref_id, content, shown, approval, withdrawn, wfrom, paid, notified, rejected in self.db.execute(q):
-            states[ref_id] = RefState(
-                approval=json.loads(approval) if approval else None, withdrawn=withdrawn,
-                withdrawn_from=json.loads(wfrom) if wfrom else None,
-                paid=bool(paid), notified=bool(notified), rejected=bool(rejected))
             seen[ref_id] = (content, shown)
+            if approval or withdrawn or wfrom or paid or notified or rejected:
+                # most referrals were never approved: they keep the empty state
+                states[ref_id] = RefState(
+                    approval=json.loads(approval) if approval else None, withdrawn=withdrawn,
+                    withdrawn_from=json.loads(wfrom) if wfrom else None,
+                    paid=bool(paid), notified=bool(notified), rejected=bool(rejected))
         for ln in self.lines():
             states.setdefault(ln.ref_id, RefState()).lines.append(ln)
         return states, seen
@@ -107,7 +110,14 @@ class Ledger:
     def lines(self, where: str = "", args=()) -> list[Line]:
         q = ("SELECT ref_id, role, recipient, reward_type, amount, item, qty, kind, reason, rule, period, key "
              "FROM lines " + where + " ORDER BY id")
-        return [Line(r[0], r[1], r[2], r[3], Decimal(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11])
+        amounts: dict[str, Decimal] = {}     # amounts repeat: one Decimal each
+
+        def amount(text: str) -> Decimal:
+            d = amounts.get(text)
+            if d is None:
+                d = amounts[text] = Decimal(text)
+            return d
+        return [Line(r[0], r[1], r[2], r[3], amount(r[4]), r[5], r[6], r[7], r[8], r[9], r[10], r[11])
                 for r in self.db.execute(q, args)]
 
     def line_rows(self):
