@@ -358,6 +358,8 @@ def parse_date(v: Any, *, today: _dt.date | None = None) -> _dt.date | None:
 
 def parse_datetime(v: Any, *, today: _dt.date | None = None) -> _dt.datetime | None:
     """A date with its time of day (midnight when only a date is given); naive, as typed."""
+    if v.__class__ is _dt.datetime and v.tzinfo is None and _MIN_YEAR <= v.year <= _MAX_YEAR:
+        return v   # the common date-time cell, as _datetime would return it
     return _datetime(v, today)
 
 
@@ -395,7 +397,10 @@ def parse_phone(v: Any) -> str | None:
         s = _strip(v)
         if not s:
             return None
-        if not (s.isdigit() and s.isascii()):
+        if s.isdigit() and s.isascii():
+            if s[:2] != "00" and s[:2] != "86" and 5 <= len(s) <= 15:
+                return s   # plain digits, as the checks below would return them
+        else:
             s = _half(s)
             s = "".join((s[:-2] if s[-2:] == ".0" else s).translate(_PHONE_DROP).split())  # "13800138000.0"
     elif t is int and v >= 0:
