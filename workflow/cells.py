@@ -233,10 +233,25 @@ def parse_int(v: Any, *, minimum: int = 0) -> int | None:
     return n
 
 
+_FORMATTED: dict = {}   # amount → text: amounts repeat on every row of a pass
+
+
 def format_amount(d: Decimal) -> str:
-    """Plain decimal text, never an exponent: 800, 1234.50, 0.125."""
+    """Plain decimal text, never an exponent: 800, 1234.50, 0.125.  Equal
+    amounts give the same text (1.5 and 1.50 alike), so texts are remembered."""
     if not d.is_finite():
         return str(d)
+    hit = _FORMATTED.get(d) if d.__class__ is Decimal else None
+    if hit is None:
+        hit = _format_amount(d)
+        if d.__class__ is Decimal:
+            if len(_FORMATTED) > 100_000:
+                _FORMATTED.clear()
+            _FORMATTED[d] = hit
+    return hit
+
+
+def _format_amount(d: Decimal) -> str:
     if not d:
         return "0"
     if d == d.to_integral_value():

@@ -26,7 +26,6 @@ SEP = {"zh": "；", "en": "; "}
 
 
 _RENDERED: dict = {}     # (message key, language) → text, for texts without parameters
-_AMOUNTS: dict = {}      # amount → format_amount(amount)
 _PERSONS: dict = {}      # (name, role, what, language) → "name (role) what"
 _CANON: dict = {}        # (class, number) → _canon(number)
 _LIMIT = 100_000
@@ -49,14 +48,6 @@ def _render(t, lang: str) -> str:
     return t.render(lang)
 
 
-def _amount(d: Decimal) -> str:
-    """format_amount, remembered: it depends only on the amount's value."""
-    if d.__class__ is not Decimal:
-        return format_amount(d)
-    hit = _AMOUNTS.get(d)
-    return hit if hit is not None else _remember(_AMOUNTS, d, format_amount(d))
-
-
 def status_text(d: Decision, lang: str) -> str:
     label = STATUSES[d.status].render(lang)
     if d.detail is not None:
@@ -69,9 +60,9 @@ def line_text(ln: Line, lang: str) -> str:
     if ln.item:
         what = ln.item   # the item names itself; the amount is in the ledger
     elif ln.reward_type == "cash":
-        what = _amount(ln.amount)
+        what = format_amount(ln.amount)
     else:
-        what = f"{REWARD_TYPES[ln.reward_type].render(lang)} {_amount(ln.amount)}"
+        what = f"{REWARD_TYPES[ln.reward_type].render(lang)} {format_amount(ln.amount)}"
     if ln.role == "milestone":
         return Text("plan.milestone", what=what).render(lang)
     return what
