@@ -7,16 +7,16 @@ no reward, awaiting approval, rejected, approved, paid.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from dataclasses import dataclass, field
 
 from . import i18n
 from .approval import RefState, approve
+from .caps import apply_caps
 from .cells import norm
 from .contract import REFERRER_TYPES
 from .eligibility import EligibilityContext, not_eligible
 from .i18n import Text
-from .lines import Line, has_net, line_key, net_by_key, reconcile, reverse_all
+from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .milestones import Milestone, milestone_lines
 from .people import Customers, Staff
 from .periods import add_business_days, month_key
@@ -41,14 +41,6 @@ i18n.register({
     "decide.no_rule": {
         "en": "No rule gives a reward for this referral (programme {program}, category {category}, amount {amount}, referrer type {rtype}) — check the Rules tab if one should",
         "zh": "没有规则对该推荐给予奖励（活动 {program}，类别 {category}，金额 {amount}，推荐人类型 {rtype}） — 如应有奖励，请检查奖励规则表",
-    },
-    "decide.cap_count": {
-        "en": "Referrer reward: the monthly limit of {cap} rewards for this referrer in {month} is reached",
-        "zh": "推荐人奖励：该推荐人 {month} 的每月奖励次数上限（{cap} 次）已满",
-    },
-    "decide.cap_amount": {
-        "en": "Referrer reward: cut to {paid} by the monthly limit of {cap} for this referrer in {month}",
-        "zh": "推荐人奖励：受每月奖励金额上限 {cap} 限制，{month} 只能再发 {paid}",
     },
     "decide.clawback": {
         "en": "Cancelled after the reward was issued: {amount} to recover (see the ledger export)",
@@ -99,7 +91,6 @@ class Decision:
 
 
 EMPTY = RefState()
-ZERO = Decimal(0)
 
 
 def earliest_registrations(refs: list[Referral]) -> dict[str, Referral]:
@@ -233,88 +224,6 @@ class _Recover:
 def _drop_approval(d: Decision, state) -> None:
     if state.approval is not None or state.withdrawn:
         d.events.append(("approval_removed", {"why": d.status}))
-
-
-def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
-    """Monthly limits per referrer, by deal month.  Rewards already issued keep
-    their place and their amount; the room left is shared out among the others
-    in deal order."""
-    if s.monthly_cap_count is None and s.monthly_cap_amount is None:
-        return
-    counts: dict[tuple, int] = {}
-    sums: dict[tuple, Decimal] = {}
-    pending = []
-    months: dict = {}     # deal date → month
-    for d in decisions:
-        if d.status or d.ref.v["rejected"] or not _has_role(d.proposed, "referrer"):
-            continue
-        deal = d.ref.v["deal_date"]
-        month = months.get(deal)
-        if month is None:
-            month = months[deal] = month_key(deal)
-        k = (d.ref.person, month)
-        state = states.get(d.ref_id)
-        issued = [ln for ln in state.lines if ln.role == "referrer"] if state is not None and state.lines else []
-        if not issued or not has_net(issued):
-            pending.append((k, d))
-            continue
-        counts[k] = counts.get(k, 0) + 1
-        paid = _cash(issued)
-        sums[k] = sums.get(k, ZERO) + paid
-        if s.monthly_cap_amount is not None and _referrer_cash(d.proposed) > paid:
-            d.proposed = _cut_cash(d.proposed, paid)      # it was cut by the limit when issued
-            d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=k[1], paid=paid))
-    pending.sort(key=lambda kd: (kd[1].ref.v["deal_date"], kd[1].ref.submitted, kd[1].ref.seq))
-    for k, d in pending:
-        month = k[1]
-        if s.monthly_cap_count is not None and counts.get(k, 0) >= s.monthly_cap_count:
-            d.proposed = [ln for ln in d.proposed if ln.role != "referrer"]
-            d.problems.append(Text("decide.cap_count", cap=s.monthly_cap_count, month=month))
-            continue
-        counts[k] = counts.get(k, 0) + 1
-        if s.monthly_cap_amount is not None:
-            cash = _referrer_cash(d.proposed)
-            room = max(s.monthly_cap_amount - sums.get(k, ZERO), ZERO)
-            if cash > room:
-                d.proposed = _cut_cash(d.proposed, room)
-                d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=room))
-            sums[k] = sums.get(k, ZERO) + min(cash, room)
-
-
-def _has_role(lines: list[Line], role: str) -> bool:
-    for ln in lines:
-        if ln.role == role:
-            return True
-    return False
-
-
-def _referrer_cash(lines: list[Line]) -> Decimal:
-    total = ZERO
-    for ln in lines:
-        if ln.role == "referrer" and ln.reward_type == "cash":
-            total += ln.amount
-    return total
-
-
-def _cash(lines: list[Line]) -> Decimal:
-    total = ZERO
-    for ln in lines:
-        if ln.reward_type == "cash":
-            total += ln.amount
-    return total
-
-
-def _cut_cash(lines: list[Line], room: Decimal) -> list[Line]:
-    out = []
-    for ln in lines:
-        if ln.role == "referrer" and ln.reward_type == "cash":
-            take = min(ln.amount, room)
-            room -= take
-            if take > 0 or ln.item:
-                out.append(replace(ln, amount=take))
-            continue
-        out.append(ln)
-    return out
 
 
 def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:

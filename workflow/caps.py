@@ -1,0 +1,114 @@
+"""Monthly limits per referrer (Settings: monthly_cap_count, monthly_cap_amount).
+
+Part of deciding (decide.decide_all calls apply_caps after the first pass);
+pure: no I/O, no clock.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from . import i18n
+from .i18n import Text
+from .lines import Line, has_net
+from .periods import month_key
+from .settings import Settings
+
+if TYPE_CHECKING:
+    from .decide import Decision
+
+i18n.register({
+    "decide.cap_count": {
+        "en": "Referrer reward: the monthly limit of {cap} rewards for this referrer in {month} is reached",
+        "zh": "推荐人奖励：该推荐人 {month} 的每月奖励次数上限（{cap} 次）已满",
+    },
+    "decide.cap_amount": {
+        "en": "Referrer reward: cut to {paid} by the monthly limit of {cap} for this referrer in {month}",
+        "zh": "推荐人奖励：受每月奖励金额上限 {cap} 限制，{month} 只能再发 {paid}",
+    },
+})
+
+ZERO = Decimal(0)
+
+
+def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
+    """Monthly limits per referrer, by deal month.  Rewards already issued keep
+    their place and their amount; the room left is shared out among the others
+    in deal order."""
+    if s.monthly_cap_count is None and s.monthly_cap_amount is None:
+        return
+    counts: dict[tuple, int] = {}
+    sums: dict[tuple, Decimal] = {}
+    pending = []
+    months: dict = {}     # deal date → month
+    for d in decisions:
+        if d.status or d.ref.v["rejected"] or not _has_role(d.proposed, "referrer"):
+            continue
+        deal = d.ref.v["deal_date"]
+        month = months.get(deal)
+        if month is None:
+            month = months[deal] = month_key(deal)
+        k = (d.ref.person, month)
+        state = states.get(d.ref_id)
+        issued = [ln for ln in state.lines if ln.role == "referrer"] if state is not None and state.lines else []
+        if not issued or not has_net(issued):
+            pending.append((k, d))
+            continue
+        counts[k] = counts.get(k, 0) + 1
+        paid = _cash(issued)
+        sums[k] = sums.get(k, ZERO) + paid
+        if s.monthly_cap_amount is not None and _referrer_cash(d.proposed) > paid:
+            d.proposed = _cut_cash(d.proposed, paid)      # it was cut by the limit when issued
+            d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=k[1], paid=paid))
+    pending.sort(key=lambda kd: (kd[1].ref.v["deal_date"], kd[1].ref.submitted, kd[1].ref.seq))
+    for k, d in pending:
+        month = k[1]
+        if s.monthly_cap_count is not None and counts.get(k, 0) >= s.monthly_cap_count:
+            d.proposed = [ln for ln in d.proposed if ln.role != "referrer"]
+            d.problems.append(Text("decide.cap_count", cap=s.monthly_cap_count, month=month))
+            continue
+        counts[k] = counts.get(k, 0) + 1
+        if s.monthly_cap_amount is not None:
+            cash = _referrer_cash(d.proposed)
+            room = max(s.monthly_cap_amount - sums.get(k, ZERO), ZERO)
+            if cash > room:
+                d.proposed = _cut_cash(d.proposed, room)
+                d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=room))
+            sums[k] = sums.get(k, ZERO) + min(cash, room)
+
+
+def _has_role(lines: list[Line], role: str) -> bool:
+    for ln in lines:
+        if ln.role == role:
+            return True
+    return False
+
+
+def _referrer_cash(lines: list[Line]) -> Decimal:
+    total = ZERO
+    for ln in lines:
+        if ln.role == "referrer" and ln.reward_type == "cash":
+            total += ln.amount
+    return total
+
+
+def _cash(lines: list[Line]) -> Decimal:
+    total = ZERO
+    for ln in lines:
+        if ln.reward_type == "cash":
+            total += ln.amount
+    return total
+
+
+def _cut_cash(lines: list[Line], room: Decimal) -> list[Line]:
+    out = []
+    for ln in lines:
+        if ln.role == "referrer" and ln.reward_type == "cash":
+            take = min(ln.amount, room)
+            room -= take
+            if take > 0 or ln.item:
+                out.append(replace(ln, amount=take))
+            continue
+        out.append(ln)
+    return out
