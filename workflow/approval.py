@@ -28,6 +28,15 @@ i18n.register({
         "en": "Paid: ticked, but the row is not approved yet — approve it first (nothing was issued)",
         "zh": "已发放：已勾选，但该行尚未审批 — 请先审批（尚未发放任何奖励）",
     },
+    "approval.paid_stale": {
+        "en": "Paid: ticked for what was paid before the change; the difference approved since is not paid yet — "
+              "when it is, untick Paid, run once, and tick it again",
+        "zh": "已发放：勾选的是修改前已发放的部分；之后审批的差额尚未发放 — 发放后请先取消勾选“已发放”，处理一次后再勾选",
+    },
+    "approval.needs_gm": {
+        "en": "Needs the GM too: the referrer's cash reward {cash} reaches {limit} (Settings: second_approval_over)",
+        "zh": "还需总经理审批：推荐人现金奖励 {cash} 达到 {limit}（设置：二级审批金额）",
+    },
     "approval.gm_only": {
         "en": "GM approved: ticked, but Approved is not — both are needed",
         "zh": "总经理审批：已勾选，但“审批通过”未勾选 — 两者都需要",
@@ -52,6 +61,7 @@ class RefState:
     paid: bool = False
     notified: bool = False
     rejected: bool = False
+    paid_stale: bool = False            # Paid was ticked before a difference was approved
 
 
 def approval_fingerprint(d) -> dict:
@@ -92,11 +102,18 @@ def approve(d, state: RefState, ctx) -> None:
     ticked = v["approved"] and (v["approved_2"] or not needs_gm)
     any_tick = v["approved"] or v["approved_2"]
     rid = d.ref_id
+    if rid in ctx.copies and any_tick:
+        # a row copied with its ticks: a manager approved the original, not this one
+        _withdraw_ticks(d, v)
+        d.status = "awaiting_approval"
+        return
     if not any_tick and state.approval is None and not state.withdrawn and not v["rejected"] \
             and not state.rejected:
         # the common case of a row nobody approved yet: nothing to compare
         if v["paid"]:
             d.problems.append(Text("approval.paid_not_approved"))
+        if needs_gm:
+            d.problems.append(Text("approval.needs_gm", cash=_referrer_cash(d), limit=s.second_approval_over))
         d.status = "awaiting_approval"
         return
     fp = approval_fingerprint(d)
@@ -164,13 +181,21 @@ def _issue(d, state: RefState, ctx, fp: dict, reason: str) -> None:
     wanted = [ln for ln in d.proposed if ln.role != "milestone"]
     issued = [ln for ln in state.lines if ln.role != "milestone"]
     first_kind = "issue" if not has_net(issued) else "adjustment"
-    d.new_lines += reconcile(d.ref_id, issued, wanted, ctx.period, reason, first_kind=first_kind)
+    new = reconcile(d.ref_id, issued, wanted, ctx.period, reason, first_kind=first_kind)
+    d.new_lines += new
     d.events.append(("approval", {"fp": fp}))
+    if new and state.paid and d.ref.v["paid"]:
+        d.events.append(("paid_stale", {}))   # the tick is for what was paid before the change
+        state = RefState(paid=True, paid_stale=True, notified=state.notified)
     _approved_status(d, state, d.ref.v)
 
 
 def _approved_status(d, state: RefState, v) -> None:
     d.milestone_ok = True
+    if v["paid"] and state.paid_stale:
+        d.status = "notified" if state.notified else "approved"
+        d.problems.append(Text("approval.paid_stale"))
+        return
     if v["paid"]:
         d.status = "paid"
     elif state.notified:

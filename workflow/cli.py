@@ -113,7 +113,8 @@ def cmd_check(args) -> int:
     _print_findings(book.findings, lang)
     if not book.errors:
         from .sync import local_day, preview
-        statuses = preview(cfg, snap, book, local_day(dt.datetime.now().astimezone(), book.settings.timezone))
+        statuses, missing = preview(cfg, snap, book, local_day(dt.datetime.now().astimezone(), book.settings.timezone))
+        _print_findings(missing, lang)
         counts = ", ".join(f"{STATUSES[k].render(lang)} {n}" for k, n in statuses.items())
         print(Text("cli.summary", rows=sum(statuses.values()), counts=counts or "-").render(lang))
         if statuses.get("needs_fixing"):

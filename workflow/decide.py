@@ -47,6 +47,10 @@ i18n.register({
         "zh": "奖励发放后退单：需追回 {amount}（见奖励导出）",
     },
     "decide.blank": {"en": "(blank)", "zh": "（空）"},
+    "decide.voided": {
+        "en": "Cancelled: ticked before any reward was issued — nothing is paid for this referral",
+        "zh": "退单退款：在发放任何奖励前已勾选 — 该推荐不发放奖励",
+    },
 })
 
 
@@ -60,6 +64,7 @@ class Context:
     states: dict[str, RefState]          # ref_id → what the ledger knows
     today: dt.date
     period: str = ""                     # the open month new lines belong to
+    copies: frozenset = frozenset()      # Ref IDs just given to rows copied from another
 
     def __post_init__(self):
         self.period = self.period or month_key(self.today)
@@ -199,6 +204,7 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
                 d.problems.append(Text("decide.clawback", amount=_Recover(back)))
         else:
             d.status = "voided"
+            d.problems.append(Text("decide.voided"))
         _drop_approval(d, state)
         return d
     d.proposed = _proposals(r, ctx)

@@ -10,9 +10,13 @@ from .i18n import Text
 from .referral import Referral
 
 i18n.register({
+    "identity.moved": {
+        "en": "Ref ID: {old} belongs to another row (the rows were sorted without this column) — this row is {new}",
+        "zh": "编号：{old} 属于另一行（排序时未包含编号列） — 本行编号为 {new}",
+    },
     "identity.copied": {
-        "en": "Ref ID: {old} also stands on row {other} — this row is a different referral and got its own ID {new}",
-        "zh": "编号：{old} 同时出现在第 {other} 行 — 本行是另一条推荐，已分配新编号 {new}",
+        "en": "Ref ID: {old} also stands on row {other} — this row is a different referral and got its own ID {new}; approve it on its own",
+        "zh": "编号：{old} 同时出现在第 {other} 行 — 本行是另一条推荐，已分配新编号 {new}；请单独审批",
     },
 })
 
@@ -48,57 +52,68 @@ class Registry:
 class Assignment:
     new: list[tuple[str, int, str]] = field(default_factory=list)   # (ref_id, seq, identity) to record
     notes: dict[int, Text] = field(default_factory=dict)            # sheet row → note
+    copies: set[str] = field(default_factory=set)                   # Ref IDs given to copied rows
 
 
 def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignment:
-    """Give every referral its Ref ID. cell_ids[i] is the raw Ref ID cell of refs[i]."""
+    """Give every referral its Ref ID. cell_ids[i] is the raw Ref ID cell of refs[i].
+
+    An ID in a cell is believed when the row is the referral the ledger knows
+    under it (same new customer, referrer and day).  When it is not, and that
+    referral stands on another row, the cell was moved away from its row (a
+    sort of some columns only) or copied with the row: the row gets the ID of
+    the referral it is, or a new one.  When that referral is nowhere in the
+    sheet, the row itself was edited (a typo fixed) and keeps its ID."""
     out = Assignment()
     known = registry.identity_by_ref
-    idents: dict[int, str] = {}
-
-    def ident(i: int) -> str:
-        """Worked out only where needed: on a synced sheet each ID stands on one row."""
-        k = idents.get(i)
-        if k is None:
-            k = idents[i] = identity_key(refs[i])
-        return k
-
-    taken: dict[str, int] = {}            # ref_id → index of the row holding it
-    unplaced: list[int] = []
+    idents = [identity_key(r) for r in refs]
+    in_sheet = set(idents)
     claims: dict[str, list[int]] = {}
+    unplaced: list[int] = []
     for i, raw in enumerate(cell_ids):
         m = REF_RE.match(raw) if isinstance(raw, str) else None
         if m:
             claims.setdefault(format_ref(int(m.group(1))), []).append(i)
         else:
             unplaced.append(i)
-    copied: dict[int, tuple[str, int]] = {}
+    taken: dict[str, int] = {}            # ref_id → index of the row holding it
+    displaced: dict[int, str] = {}        # row index → the ID it claimed but is not
     for ref_id, rows in claims.items():
-        # the row whose content matches the ledger keeps the ID; else the first one
-        owner = rows[0] if len(rows) == 1 else next((i for i in rows if known.get(ref_id) == ident(i)), rows[0])
-        taken[ref_id] = owner
+        ident = known.get(ref_id)
+        if ident is None:                 # an ID the ledger never saw (e.g. a restored ledger): adopt it
+            owner = rows[0]
+            seq = int(ref_id[2:])
+            known[ref_id] = idents[owner]
+            out.new.append((ref_id, seq, idents[owner]))
+            registry.next_seq = max(registry.next_seq, seq + 1)
+        else:
+            owner = next((i for i in rows if idents[i] == ident), None)
+            if owner is None and ident not in in_sheet:
+                owner = rows[0]           # edited in place: keeps its ID
+        if owner is not None:
+            taken[ref_id] = owner
         for i in rows:
             if i != owner:
-                copied[i] = (ref_id, refs[owner].row)
-                unplaced.append(i)
-        if ref_id not in known:        # an ID the ledger never saw (e.g. a restored ledger): adopt it
-            seq = int(ref_id[2:])
-            known[ref_id] = ident(owner)
-            out.new.append((ref_id, seq, ident(owner)))
-            registry.next_seq = max(registry.next_seq, seq + 1)
-    by_ident = registry.refs_by_identity() if unplaced else {}   # a synced sheet has no row without its ID
-    for i in sorted(unplaced):
-        ref_id = next((c for c in by_ident.get(ident(i), ()) if c not in taken), None)
+                displaced[i] = ref_id
+    by_ident = registry.refs_by_identity() if displaced or unplaced else {}
+    for i in sorted([*unplaced, *displaced]):
+        ref_id = next((c for c in by_ident.get(idents[i], ()) if c not in taken), None)
         if ref_id is None:
             seq = registry.next_seq
             registry.next_seq += 1
             ref_id = format_ref(seq)
-            known[ref_id] = ident(i)
-            out.new.append((ref_id, seq, ident(i)))
+            known[ref_id] = idents[i]
+            out.new.append((ref_id, seq, idents[i]))
+            by_ident.setdefault(idents[i], []).append(ref_id)
         taken[ref_id] = i
-        if i in copied:
-            old, other = copied[i]
-            out.notes[refs[i].row] = Text("identity.copied", old=old, other=other, new=ref_id)
+        claimed = displaced.get(i)
+        if claimed is not None:
+            holder = taken.get(claimed)
+            if holder is not None and holder in claims[claimed]:
+                out.copies.add(ref_id)    # the referral under that ID still carries it: this row is a copy
+                out.notes[refs[i].row] = Text("identity.copied", old=claimed, other=refs[holder].row, new=ref_id)
+            else:
+                out.notes[refs[i].row] = Text("identity.moved", old=claimed, new=ref_id)
     for ref_id, i in taken.items():
         refs[i].ref_id = ref_id
         refs[i].seq = int(ref_id[2:])

@@ -16,7 +16,7 @@ from .approval import RefState
 from .identity import Registry
 from .lines import Line
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,7 +43,7 @@ CREATE INDEX IF NOT EXISTS lines_ref ON lines(ref_id);
 CREATE TABLE IF NOT EXISTS current (
     ref_id TEXT PRIMARY KEY, content TEXT, shown TEXT, approval TEXT, withdrawn TEXT,
     withdrawn_from TEXT, paid INTEGER NOT NULL DEFAULT 0, notified INTEGER NOT NULL DEFAULT 0,
-    rejected INTEGER NOT NULL DEFAULT 0);
+    rejected INTEGER NOT NULL DEFAULT 0, paid_stale INTEGER NOT NULL DEFAULT 0);
 """
 
 
@@ -76,6 +76,9 @@ class Ledger:
                               f"upgrade this worker before running it")
         if version < 1:
             self.db.executescript("BEGIN;" + SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+        elif version < 2:   # 2: a Paid tick that predates a later approved difference
+            self.db.executescript("BEGIN; ALTER TABLE current ADD COLUMN paid_stale INTEGER NOT NULL DEFAULT 0; "
+                                  "PRAGMA user_version=2; COMMIT;")
 
     def close(self) -> None:
         self.db.close()
@@ -94,15 +97,16 @@ class Ledger:
         ticks recorded: the empty state), and (content, shown) last recorded per Ref ID."""
         states: dict[str, RefState] = {}
         seen: dict[str, tuple] = {}
-        q = "SELECT ref_id, content, shown, approval, withdrawn, withdrawn_from, paid, notified, rejected FROM current"
-        for ref_id, content, shown, approval, withdrawn, wfrom, paid, notified, rejected in self.db.execute(q):
+        q = ("SELECT ref_id, content, shown, approval, withdrawn, withdrawn_from, paid, notified, rejected, "
+             "paid_stale FROM current")
+        for ref_id, content, shown, approval, withdrawn, wfrom, paid, notified, rejected, stale in self.db.execute(q):
             seen[ref_id] = (content, shown)
             if approval or withdrawn or wfrom or paid or notified or rejected:
                 # most referrals were never approved: they keep the empty state
                 states[ref_id] = RefState(
                     approval=json.loads(approval) if approval else None, withdrawn=withdrawn,
                     withdrawn_from=json.loads(wfrom) if wfrom else None,
-                    paid=bool(paid), notified=bool(notified), rejected=bool(rejected))
+                    paid=bool(paid), notified=bool(notified), rejected=bool(rejected), paid_stale=bool(stale))
         for ln in self.lines():
             states.setdefault(ln.ref_id, RefState()).lines.append(ln)
         return states, seen
@@ -196,7 +200,8 @@ class Ledger:
             "withdrawn": ("withdrawn='pending', withdrawn_from=approval, approval=NULL", ()),
             "withdraw_cleared": ("withdrawn='cleared'", ()),
             "approval_removed": ("approval=NULL, withdrawn=NULL, withdrawn_from=NULL", ()),
-            "paid": ("paid=1", ()), "unpaid": ("paid=0", ()),
+            "paid": ("paid=1, paid_stale=0", ()), "unpaid": ("paid=0, paid_stale=0", ()),
+            "paid_stale": ("paid_stale=1", ()),
             "notified": ("notified=1", ()),
             "rejected": ("rejected=1", ()), "unrejected": ("rejected=0", ()),
         }

@@ -20,15 +20,23 @@ from . import i18n
 from .backends import open_backend
 from .backends.base import WorkbookBusy, WorkbookChanged
 from .book import Book, load_book, referral_rows
+from .cells import format_amount
 from .config import Config
 from .decide import Context, decide_all
 from .findings import Finding
 from .identity import assign
 from .ledger import Ledger
+from .lines import net_by_key
 from .passlock import PassLock
 from .plan import header_writes, row_writes, shown_values
 
 i18n.register({
+    "sync.row_missing": {
+        "en": "Referrals tab: {ref} is no longer in the sheet, but the ledger has issued {what} for it — put the row "
+              "back (its Ref ID finds it again), or restore it and tick Cancelled or Rejected to reverse it",
+        "zh": "推荐登记工作表：{ref} 已不在表中，但台账已为其发放 {what} — 请把该行恢复（按编号会重新识别），"
+              "或恢复后勾选“退单退款”或“驳回”以冲销",
+    },
     "sync.changed": {
         "en": "{path}: the workbook changed while this pass ran — nothing was written; the next pass writes it",
         "zh": "{path}：本次处理期间工作簿被修改 — 未写入任何内容；下一次处理时写入",
@@ -206,8 +214,10 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
         registry = ledger.registry()
         states, seen = ledger.states()
         assignment = assign(refs, cell_ids, registry)
-        ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today)
+        ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today,
+                      copies=frozenset(assignment.copies))
         decisions = decide_all(refs, ctx)
+        result.warnings += missing_rows(states, {r.ref_id for r in refs})
 
         tab = book.layout.tab("referrals")
         grid = snap.tabs[tab.name]
@@ -268,6 +278,17 @@ def _confirm_cleared(cfg: Config, now: dt.datetime, today: dt.date, ref_ids: lis
         ledger.close()
 
 
+def missing_rows(states: dict, present: set) -> list[Finding]:
+    """Warnings for referrals with rewards issued whose row was deleted from the sheet."""
+    out = []
+    for ref_id in sorted(set(states) - present):
+        nets = [n for n in net_by_key(states[ref_id].lines).values() if n.qty > 0 or n.amount]
+        if nets:
+            what = " + ".join(f"{n.template.recipient} {n.template.item or format_amount(n.amount)}" for n in nets)
+            out.append(Finding(i18n.Text("sync.row_missing", ref=ref_id, what=what), "warning"))
+    return out
+
+
 def preview(cfg: Config, snap, book: Book, today: dt.date) -> Counter:
     """The statuses a pass would give, without recording or writing anything (for `check`)."""
     from .identity import Registry
@@ -280,6 +301,8 @@ def preview(cfg: Config, snap, book: Book, today: dt.date) -> Counter:
             states, _ = ledger.states()
         finally:
             ledger.close()
-    assign(refs, cell_ids, registry)
-    ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today)
-    return Counter(d.status for d in decide_all(refs, ctx))
+    assignment = assign(refs, cell_ids, registry)
+    ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today,
+                  copies=frozenset(assignment.copies))
+    statuses = Counter(d.status for d in decide_all(refs, ctx))
+    return statuses, missing_rows(states, {r.ref_id for r in refs})

@@ -1,0 +1,98 @@
+"""What staff do to a sheet between passes, and what must follow from it."""
+from __future__ import annotations
+
+from conftest import REF_HEADER, referral
+
+RULES = [["Recipient", "Rate %", "Reward type"], ["referrer", "1", "cash"]]
+
+
+def deal(**kw):
+    return referral(**{"Deal amount": 100000, "Deal date": "2026-10-05", **kw})
+
+
+def test_a_copied_row_does_not_inherit_the_approval(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+
+    def copy(ws):
+        head = [c.value for c in ws[1]]
+        for j, c in enumerate(ws[2]):
+            ws.cell(3, j + 1).value = c.value
+        ws.cell(3, head.index("New customer") + 1).value = "Other"
+        ws.cell(3, head.index("New customer phone") + 1).value = "13977777777"
+    world.edit(copy)
+    world.sync()
+    rows = world.rows()
+    assert rows[1]["Ref ID"] == "R-000002"
+    assert rows[1]["Status"] == "Awaiting approval"
+    assert rows[1]["Approved"] in (None, False)
+    assert [l["ref_id"] for l in world.lines()] == ["R-000001"]
+
+
+def test_sorting_only_the_staff_columns_puts_ids_back_with_their_referrals(world):
+    rows = [deal(**{"New customer": f"C{i}", "New customer phone": f"1390000{i:04d}", "Deal amount": 1000 * (i + 1),
+                    "Approved": i == 0}) for i in range(4)]
+    world.standard(rows, RULES)
+    world.sync()
+    before = {r["New customer"]: r["Ref ID"] for r in world.rows()}
+
+    def partial_sort(ws):   # Excel "continue with the current selection": only the staff columns move
+        width = len(REF_HEADER)
+        data = [[c.value for c in r[:width]] for r in ws.iter_rows(min_row=2)]
+        data.reverse()
+        for i, r in enumerate(data):
+            for j, v in enumerate(r):
+                ws.cell(i + 2, j + 1).value = v
+    world.edit(partial_sort)
+    world.sync()
+    after = {r["New customer"]: r["Ref ID"] for r in world.rows()}
+    assert after == before
+    assert [(l["ref_id"], l["amount"]) for l in world.lines()] == [("R-000001", "10")]
+    assert world.rows()[3]["Status"] == "Approved"      # C0, now at the bottom, keeps its approval
+
+
+def test_an_edited_phone_keeps_its_id(world):
+    world.standard([deal(**{"New customer phone": "13900000001"})], RULES)
+    world.sync()
+    world.set_cell(2, "New customer phone", "13900000009")    # a typo corrected
+    world.sync()
+    assert [r["Ref ID"] for r in world.rows()] == ["R-000001"]
+
+
+def test_paid_row_changed_and_approved_again_is_approved_until_paid_again(world):
+    world.standard([deal(Approved=True, Paid=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Deal amount", 130000)
+    world.sync()
+    world.set_cell(2, "Approved", True)
+    world.sync()
+    row = world.rows()[0]
+    assert row["Status"].startswith("Approved")
+    assert "Paid" in (row["Problems"] or "")
+    assert [(l["amount"], l["status"]) for l in world.lines()] == [("1000", "paid"), ("300", "approved")]
+    world.set_cell(2, "Paid", False)
+    world.sync()
+    world.set_cell(2, "Paid", True)
+    world.sync()
+    assert world.status() == ["Paid"]
+    assert [l["status"] for l in world.lines()] == ["paid", "paid"]
+
+
+def test_deleting_a_row_with_issued_rewards_is_reported(world):
+    world.standard([deal(Approved=True), deal(**{"New customer phone": "13900000002"})], RULES)
+    world.sync()
+    world.edit(lambda ws: ws.delete_rows(2))
+    result = world.sync()
+    texts = " ".join(w.text.render("en") for w in result.warnings)
+    assert "R-000001" in texts and "1000" in texts
+    p = world.cli("check")
+    assert "R-000001" in p.stdout
+
+
+def test_voided_and_gm_rows_say_why(world):
+    world.standard([deal(Cancelled=True), deal(**{"New customer phone": "13900000002", "Deal amount": 900000})],
+                   RULES, {"second_approval_over": "5000"})
+    world.sync()
+    rows = world.rows()
+    assert rows[0]["Status"] == "Voided" and "Cancelled" in rows[0]["Problems"]
+    assert rows[1]["Status"] == "Awaiting approval" and "GM" in rows[1]["Problems"]
