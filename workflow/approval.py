@@ -79,11 +79,20 @@ def _changes(old: dict, new: dict) -> list[Text]:
         if old.get(key) == new.get(key):
             continue
         a, b = old.get(key) or blank, new.get(key) or blank
+        if key == "amount":    # as people write it: 2350000, not 2350000.00
+            a, b = (_plain(x) for x in (a, b))
         if key == "rewards":   # name only the rewards that differ
             sa, sb = set(a.split("; ")), set(b.split("; "))
             a, b = "; ".join(sorted(sa - sb)) or blank, "; ".join(sorted(sb - sa)) or blank
         out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key], old=a, new=b))
     return out
+
+
+def _plain(text: str) -> str:
+    try:
+        return format_amount(Decimal(text))
+    except ArithmeticError:
+        return text
 
 
 def _referrer_cash(d) -> Decimal:

@@ -43,8 +43,13 @@ i18n.register({
         "zh": "没有规则对该推荐给予奖励（活动 {program}，类别 {category}，金额 {amount}，推荐人类型 {rtype}） — 如应有奖励，请检查奖励规则表",
     },
     "decide.clawback": {
-        "en": "Cancelled after the reward was issued: {amount} to recover (see the ledger export)",
-        "zh": "奖励发放后退单：需追回 {amount}（见奖励导出）",
+        "en": "Cancelled after the reward was paid: recover {amount} (see the rewards export, status clawback)",
+        "zh": "奖励发放后退单：需追回 {amount}（见奖励导出，状态 clawback）",
+    },
+    "decide.reversed": {
+        "en": "Cancelled after approval, before anything was paid: the approved rewards were reversed in the "
+              "ledger ({amount}) — nothing to recover",
+        "zh": "审批后、发放前退单：已审批的奖励已在台账中冲销（{amount}） — 无需追回",
     },
     "decide.blank": {"en": "(blank)", "zh": "（空）"},
     "decide.voided": {
@@ -201,7 +206,8 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
             d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "cancelled")
             back = [ln for ln in (*state.lines, *d.new_lines) if ln.kind == "reversal" and ln.reason == "cancelled"]
             if back:
-                d.problems.append(Text("decide.clawback", amount=_Recover(back)))
+                key = "decide.clawback" if state.paid or state.notified else "decide.reversed"
+                d.problems.append(Text(key, amount=_Recover(back)))
         else:
             d.status = "voided"
             d.problems.append(Text("decide.voided"))
@@ -213,15 +219,26 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
 
 
 class _Recover:
-    """The reversed lines, rendered as what finance must recover."""
+    """The reversed lines as people read them: who, what (cash in 元)."""
 
     def __init__(self, lines):
         self.lines = lines
 
     def render(self, lang: str) -> str:
-        from .plan import line_text
         from dataclasses import replace as _r
-        return " + ".join(line_text(_r(ln, amount=-ln.amount), lang) for ln in self.lines)
+
+        from .contract import RECIPIENTS
+        from .plan import line_text
+        parts = []
+        for ln in self.lines:
+            what = line_text(_r(ln, amount=-ln.amount), lang)
+            if ln.reward_type == "cash" and not ln.item:
+                what += "元" if lang == "zh" else " yuan"
+            role = RECIPIENTS.get(ln.role)
+            who = f"{ln.recipient}（{role.zh}）" if lang == "zh" and role else \
+                f"{ln.recipient} ({role.en})" if role else ln.recipient
+            parts.append(f"{who} {what}")
+        return ("；" if lang == "zh" else "; ").join(parts)
 
     def __eq__(self, other):
         return isinstance(other, _Recover) and other.lines == self.lines
