@@ -70,10 +70,10 @@ def _rows(t: dt.date) -> list[dict]:
     sq = {"推荐人": "孙强", "推荐人电话": "13700000003", "推荐人邮箱": "sunqiang@example.com"}
     zm = {"推荐人": "周敏", "推荐人电话": "13700000004"}
     rows = [
-        # approved a week ago; the deal is refunded afterwards → Clawback
+        # approved and paid a week ago; the deal is refunded afterwards → Clawback
         {**zl, "登记时间": d(-40), "新客户": "吴晓", "新客户电话": "13900000001", "关系": "朋友", "首次到访": d(-39),
          "类别": "住宅", "成交金额": "186万", "成交日期": d(-30), "全款到账": True, "签单人": "李明",
-         "审批通过": True, "备注": "客户已退房"},
+         "审批通过": True, "已发放": True, "备注": "客户已退房"},
         # approved a week ago; the amount is corrected afterwards → approval withdrawn
         {**qf, "登记时间": d(-38), "新客户": "郑洁", "新客户电话": "13900000002", "关系": "同事", "首次到访": d(-37),
          "类别": "住宅", "成交金额": 1500000, "成交日期": d(-28), "全款到账": True, "签单人": "张伟",
