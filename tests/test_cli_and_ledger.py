@@ -104,7 +104,7 @@ def test_init_writes_an_empty_workbook_that_check_accepts(world):
 def test_bad_today_is_explained(world):
     world.standard([deal()], RULES)
     p = world.cli("sync", "--today", "20.11.2026")
-    assert p.returncode != 0 and "YYYY-MM-DD" in p.stderr
+    assert p.returncode == 2 and "YYYY-MM-DD" in p.stderr
 
 
 def test_ledger_keeps_history_and_refuses_rewrites(world):

@@ -59,7 +59,8 @@ def _today(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise SystemExit(f"--today: {value!r} is not a date — write it as YYYY-MM-DD, e.g. 2026-11-20")
+        print(f"--today: {value!r} is not a date — write it as YYYY-MM-DD, e.g. 2026-11-20", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def _print_findings(findings, lang: str, out=sys.stdout) -> None:
