@@ -284,3 +284,31 @@ def test_cancelling_a_referral_takes_back_a_milestone_it_made_possible(world):
     world.sync()
     ms = [(l["ref_id"], l["amount"], l["status"]) for l in world.lines() if l["recipient_role"] == "milestone"]
     assert ms == [("R-000002", "100", "void"), ("R-000002", "-100", "void")]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("missing", ["Submitted at", "Referrer", "New customer", "New customer phone"])
+def test_each_required_referral_column_missing_is_named(world, missing):
+    header = [h for h in ["Submitted at", "Referrer", "Referrer phone", "New customer", "New customer phone"]
+              if h != missing]
+    world.book({"Referrals": [header, ["x"] * len(header)], "Rules": RULES})
+    p = world.cli("check")
+    assert p.returncode == 1 and f"“{missing}”" in p.stdout, p.stdout
+    assert world.cli("sync").returncode == 2
+
+
+@pytest.mark.parametrize("header,value,needle", [
+    ("Submitted at", "yesterday", "Submitted at:"),
+    ("Referrer", "x" * 300, "Referrer:"),
+    ("Referrer phone", "call me", "Referrer phone:"),
+    ("New customer phone", "12", "New customer phone:"),
+    ("Deal date", "2026-02-30", "Deal date:"),
+    ("Approved", "maybe", "Approved:"),
+])
+def test_each_garbled_required_or_key_cell_is_a_row_problem(world, header, value, needle):
+    world.standard([deal(**{header: value})], RULES)
+    world.sync()
+    row = world.rows()[0]
+    assert row["Status"] == "Needs fixing" and needle in row["Problems"]
