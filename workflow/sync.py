@@ -151,11 +151,19 @@ def _content(ref) -> str:
 def _encoder():
     """One JSON encoder for every row of a pass: json.dumps would build two
     objects per call, which costs more than encoding a row."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:   # no C accelerator: the standard encoder, built once
-        enc = json.JSONEncoder(default=str, ensure_ascii=False, sort_keys=True)
-        return lambda obj, _level: (enc.encode(obj),)
-    return make(None, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+    enc = json.JSONEncoder(default=str, ensure_ascii=False, sort_keys=True)
+    standard = lambda obj, _level: (enc.encode(obj),)   # noqa: E731
+    make = getattr(json.encoder, "c_make_encoder", None)   # CPython's accelerator, not a public API
+    if make is None:
+        return standard
+    try:
+        fast = make(None, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+        sample = {"b": 1.5, "a": "é", "c": dt.date(2026, 1, 2)}
+        if "".join(fast(sample, 0)) == enc.encode(sample):
+            return fast
+    except TypeError:   # its signature changed in this Python
+        pass
+    return standard
 
 
 _ENCODE = _encoder()
