@@ -63,6 +63,12 @@ def _today(value: str | None) -> dt.date | None:
         raise SystemExit(2)
 
 
+def _counts(statuses, lang: str) -> str:
+    """Status counts in the order of the decision list."""
+    sep = "，" if lang == "zh" else ", "
+    return sep.join(f"{label.render(lang)} {statuses[k]}" for k, label in STATUSES.items() if statuses.get(k))
+
+
 def _print_findings(findings, lang: str, out=sys.stdout) -> None:
     for f in findings:
         label = Text("cli.error" if f.is_error else "cli.warning").render(lang)
@@ -92,7 +98,7 @@ def cmd_sync(args) -> int:
         _print_findings(e.findings, e.language, sys.stderr)
         return 2
     lang = result.language
-    counts = ", ".join(f"{STATUSES[k].render(lang)} {n}" for k, n in result.statuses.items())
+    counts = _counts(result.statuses, lang)
     print(Text("cli.summary", rows=result.rows, counts=counts or "-").render(lang))
     if result.skipped:
         print(Text("cli.skipped").render(lang))
@@ -116,7 +122,7 @@ def cmd_check(args) -> int:
         from .sync import local_day, preview
         statuses, missing = preview(cfg, snap, book, local_day(dt.datetime.now().astimezone(), book.settings.timezone))
         _print_findings(missing, lang)
-        counts = ", ".join(f"{STATUSES[k].render(lang)} {n}" for k, n in statuses.items())
+        counts = _counts(statuses, lang)
         print(Text("cli.summary", rows=sum(statuses.values()), counts=counts or "-").render(lang))
         if statuses.get("needs_fixing"):
             print(Text("cli.rows_to_fix", n=statuses["needs_fixing"]).render(lang))
