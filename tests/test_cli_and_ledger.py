@@ -30,9 +30,11 @@ def test_demo_from_the_example_config_shows_every_status(tmp_path):
     head = [c.value for c in ws[1]]
     statuses = {str(r[head.index("状态")]) for r in ws.iter_rows(min_row=2, values_only=True)}
     labels = ["待修正", "不符合条件", "已作废", "追回", "待成交", "待全款", "等待期", "无奖励", "待审批",
-              "待总经理审批", "已驳回", "已审批", "已发放"]
+              "待总经理审批", "已驳回", "已审批", "已通知", "已发放"]
     for label in labels:
         assert any(s.startswith(label) for s in statuses), (label, statuses)
+    notices = sorted((tmp_path / "data" / "outbox").glob("*.eml"))
+    assert len(notices) >= 3      # reward notices to referrers with an email, a welcome to a new customer
     assert 20 <= ws.max_row - 1 <= 40
     stamp = book.stat().st_mtime_ns
     p = subprocess.run(run, capture_output=True, text=True, timeout=300)

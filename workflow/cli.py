@@ -21,6 +21,7 @@ from .contract import STATUSES
 from .i18n import Text
 from .ledger import Ledger, LedgerError
 from .passlock import PassBusy
+from .sync import SyncRefused
 
 i18n.register({
     "cli.summary": {"en": "{rows} referral rows: {counts}", "zh": "共 {rows} 行推荐登记：{counts}"},
@@ -206,9 +207,10 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("--today", help="date the demo rows around this day (YYYY-MM-DD)")
     i.add_argument("--force", action="store_true", help="replace an existing workbook")
     i.set_defaults(func=cmd_init)
-    for name in ("serve", "statements"):
+    from .cli_mail import add_parsers
+    add_parsers(sub, common)
+    for name in ("serve",):
         later = common(sub.add_parser(name, help="(coming) " + name))
-        later.add_argument("--period")
         later.set_defaults(func=cmd_later)
     return p
 
@@ -219,6 +221,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ConfigError as e:
         print(f"config: {e}", file=sys.stderr)
+        return 2
+    except SyncRefused as e:
+        print(Text("cli.refused").render(e.language), file=sys.stderr)
+        _print_findings(e.findings, e.language, sys.stderr)
         return 2
     except WorkbookUnusable as e:
         print(i18n.render(e.text, "zh") + "\n" + i18n.render(e.text, "en"), file=sys.stderr)

@@ -35,6 +35,20 @@ class Config:
     tab_names: dict[str, list[str]] = field(default_factory=dict)
     aliases: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     is_example: bool = False
+    sync_minutes: int = 5
+    digest_schedule: str = "daily"       # daily · weekly · off
+    digest_time: str = "08:30"
+    digest_weekday: str = "mon"
+    digest_roles: list[str] = field(default_factory=list)
+    statement_time: str = "08:00"
+
+    @property
+    def sheet_url(self) -> str | None:
+        if self.backend != "gsheets" or not self.spreadsheet:
+            return None
+        if self.spreadsheet.startswith("http"):
+            return self.spreadsheet
+        return f"https://docs.google.com/spreadsheets/d/{self.spreadsheet}"
 
 
 def default_path(cwd: Path | None = None) -> Path:
@@ -49,7 +63,11 @@ KNOWN_KEYS = {
     "workbook": {"backend", "path", "spreadsheet", "credentials", "api_endpoint"},
     "mail": {"backend", "outbox", "from", "host", "port", "security", "username", "password_env", "password"},
     "ledger": {"path"},
+    "worker": {"every_minutes"},
+    "digest": {"schedule", "time", "weekday", "roles"},
+    "statements": {"time"},
 }
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KIND_WORDS = {str: 'text in quotes, e.g. "data/referrals.xlsx"', int: "a whole number, e.g. 587"}
 
 
@@ -88,7 +106,7 @@ def load(path: Path | None = None) -> Config:
     def rel(p: str | None) -> Path | None:
         return None if p is None else (base / p).resolve() if not Path(p).is_absolute() else Path(p)
 
-    known_sections = {"workbook", "mail", "ledger", "tabs", "aliases", "worker", "schedule", "digest", "statements"}
+    known_sections = {"workbook", "mail", "ledger", "tabs", "aliases", "worker", "digest", "statements"}
     for section in data:
         if section not in known_sections:
             raise ConfigError(f"{name}: unknown section [{section}] — check the spelling; known sections: "
@@ -130,6 +148,8 @@ def load(path: Path | None = None) -> Config:
     led = data.get("ledger", {})
     cfg.ledger_path = rel(_get(led, "path", str, f"{name} [ledger]", "data/ledger.sqlite"))
 
+    _schedule(cfg, data, name)
+
     for key, names in data.get("tabs", {}).items():
         if key not in TABS:
             raise ConfigError(f"{name} [tabs]: unknown tab {key!r} — use one of: {', '.join(TABS)}")
@@ -145,3 +165,37 @@ def load(path: Path | None = None) -> Config:
                                   f"{', '.join(sorted(known_fields))}")
             cfg.aliases.setdefault(tab, {})[fkey] = _names(names, f"{name} [aliases.{tab}] {fkey}")
     return cfg
+
+
+def _clock(value: str, where: str) -> str:
+    try:
+        hh, mm = value.split(":")
+        if 0 <= int(hh) < 24 and 0 <= int(mm) < 60 and len(mm) == 2:
+            return f"{int(hh):02d}:{mm}"
+    except ValueError:
+        pass
+    raise ConfigError(f"{where}: {value!r} is not a time of day — write it as \"HH:MM\", e.g. \"08:30\"")
+
+
+def _schedule(cfg: Config, data: dict, name: str) -> None:
+    """[worker], [digest] and [statements]: when `serve` does what."""
+    worker = data.get("worker", {})
+    cfg.sync_minutes = _get(worker, "every_minutes", int, f"{name} [worker]", 5)
+    if not 1 <= cfg.sync_minutes <= 1440:
+        raise ConfigError(f"{name} [worker] every_minutes = {cfg.sync_minutes}: write a number of minutes "
+                          f"from 1 to 1440, e.g. 5")
+    digest = data.get("digest", {})
+    cfg.digest_schedule = _get(digest, "schedule", str, f"{name} [digest]", "daily")
+    if cfg.digest_schedule not in ("daily", "weekly", "off"):
+        raise ConfigError(f"{name} [digest] schedule = {cfg.digest_schedule!r}: write \"daily\", \"weekly\" or \"off\"")
+    cfg.digest_time = _clock(_get(digest, "time", str, f"{name} [digest]", "08:30"), f"{name} [digest] time")
+    cfg.digest_weekday = _get(digest, "weekday", str, f"{name} [digest]", "mon").lower()[:3]
+    if cfg.digest_weekday not in WEEKDAYS:
+        raise ConfigError(f"{name} [digest] weekday: write a day of the week in English, e.g. \"monday\"")
+    roles = digest.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise ConfigError(f"{name} [digest] roles: write a list of role names in quotes, e.g. [\"销售经理\", \"总经理\"]")
+    cfg.digest_roles = roles
+    statements = data.get("statements", {})
+    cfg.statement_time = _clock(_get(statements, "time", str, f"{name} [statements]", "08:00"),
+                                f"{name} [statements] time")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 from openpyxl.styles import Font, PatternFill
@@ -55,7 +56,7 @@ CUSTOMERS = [["赵磊", "13700000001", "zhaolei@example.com", "2023-05-01"],
              ["孙强", "13700000003", "sunqiang@example.com", "2025-03-08"],
              ["周敏", "13700000004", "", "2022-11-20"]]
 
-REF_HEADER = ["登记时间", "推荐人", "推荐人电话", "推荐人邮箱", "推荐人类型", "新客户", "新客户电话", "关系", "首次到访",
+REF_HEADER = ["登记时间", "推荐人", "推荐人电话", "推荐人邮箱", "推荐人类型", "新客户", "新客户电话", "新客户邮箱", "关系", "首次到访",
               "类别", "成交金额", "成交日期", "全款到账", "退单退款", "签单人", "带会主负责人", "带会协助人", "备注",
               "审批通过", "总经理审批", "驳回", "已发放"]
 
@@ -79,12 +80,16 @@ def _rows(t: dt.date) -> list[dict]:
          "类别": "住宅", "成交金额": 1500000, "成交日期": d(-28), "全款到账": True, "签单人": "张伟",
          "带会主负责人": "王芳", "审批通过": True},
         # approved and paid
-        {**sq, "登记时间": d(-36), "新客户": "冯刚", "新客户电话": "13900000003", "关系": "朋友", "首次到访": d(-35),
+        {**sq, "登记时间": d(-36), "新客户": "冯刚", "新客户电话": "13900000003", "新客户邮箱": "fenggang@example.com",
+         "关系": "朋友", "首次到访": d(-35),
          "类别": "住宅", "成交金额": "¥2,350,000.00", "成交日期": d(-25), "全款到账": True, "签单人": "李明",
          "带会协助人": "张伟", "审批通过": True},
         # approved, paid in full, waiting for finance
         {**zm, "登记时间": d(-33), "新客户": "陈晨", "新客户电话": "13900000004", "关系": "邻居", "首次到访": d(-33),
          "类别": "住宅", "成交金额": "98万", "成交日期": d(-20), "全款到账": True, "签单人": "张伟", "审批通过": True},
+        # approved a week ago, the referrer has an email: notified
+        {**zl, "登记时间": d(-34), "新客户": "林夕", "新客户电话": "13900000030", "关系": "朋友", "首次到访": d(-33),
+         "类别": "住宅", "成交金额": "95万", "成交日期": d(-22), "全款到账": True, "签单人": "张伟", "审批通过": True},
         # awaiting approval
         {**zl, "登记时间": d(-30), "新客户": "褚楠", "新客户电话": "13900000005", "关系": "朋友", "首次到访": d(-29),
          "类别": "住宅", "成交金额": "320万", "成交日期": d(-15), "全款到账": True, "签单人": "李明",
@@ -205,7 +210,7 @@ def create_demo(path: Path, today: dt.date, cfg=None, language: str = "zh") -> b
     if cfg is None or _ledger_in_use(cfg.ledger_path):
         return False
     from .sync import run_pass
-    run_pass(cfg, t, dt.datetime.combine(t, dt.time(18, 0)).astimezone())
+    run_pass(cfg, t, dt.datetime.combine(t, dt.time(18, 0), tzinfo=ZoneInfo("Asia/Shanghai")))
     wb = openpyxl.load_workbook(path)
     ws = wb["推荐登记"]
     head = [c.value for c in ws[1]]

@@ -16,7 +16,7 @@ from .approval import RefState
 from .identity import Registry
 from .lines import Line
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,14 +45,33 @@ CREATE TABLE IF NOT EXISTS current (
     withdrawn_from TEXT, paid INTEGER NOT NULL DEFAULT 0, notified INTEGER NOT NULL DEFAULT 0,
     rejected INTEGER NOT NULL DEFAULT 0, paid_stale INTEGER NOT NULL DEFAULT 0);
 """
+# 3: messages (one row per notice, statement or digest: its state) with their
+# append-only history, and the months closed by a statement run.
+SCHEMA_3 = """
+CREATE TABLE IF NOT EXISTS messages (
+    key TEXT PRIMARY KEY, kind TEXT NOT NULL, ref_id TEXT, period TEXT, to_addr TEXT NOT NULL,
+    message_id TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+    first_at TEXT NOT NULL, sent_at TEXT, next_try TEXT, error TEXT);
+CREATE INDEX IF NOT EXISTS messages_ref ON messages(ref_id);
+CREATE TABLE IF NOT EXISTS message_events (
+    id INTEGER PRIMARY KEY, key TEXT NOT NULL, at TEXT NOT NULL, state TEXT NOT NULL, to_addr TEXT NOT NULL,
+    message_id TEXT NOT NULL, error TEXT);
+CREATE TABLE IF NOT EXISTS periods (period TEXT PRIMARY KEY, closed_at TEXT NOT NULL, today TEXT NOT NULL);
+"""
+SCHEMA += SCHEMA_3
 
 
-HISTORY = ("refs", "rows_seen", "decisions", "events", "lines")
+HISTORY = ("refs", "rows_seen", "decisions", "events", "lines", "message_events", "periods")
 # history is only ever appended to: the database itself refuses anything else
-SCHEMA += "".join(
-    f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op.lower()} BEFORE {op} ON {t} "
-    f"BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;\n"
-    for t in HISTORY for op in ("UPDATE", "DELETE"))
+
+
+def _append_only(tables) -> str:
+    return "".join(f"CREATE TRIGGER IF NOT EXISTS {t}_no_{op.lower()} BEFORE {op} ON {t} "
+                   f"BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;\n"
+                   for t in tables for op in ("UPDATE", "DELETE"))
+
+
+SCHEMA += _append_only(HISTORY)
 
 
 class LedgerError(Exception):
@@ -79,6 +98,9 @@ class Ledger:
         elif version < 2:   # 2: a Paid tick that predates a later approved difference
             self.db.executescript("BEGIN; ALTER TABLE current ADD COLUMN paid_stale INTEGER NOT NULL DEFAULT 0; "
                                   "PRAGMA user_version=2; COMMIT;")
+        if 1 <= version < 3:
+            self.db.executescript("BEGIN;" + SCHEMA_3 + _append_only(("message_events", "periods"))
+                                  + "PRAGMA user_version=3; COMMIT;")
 
     def close(self) -> None:
         self.db.close()
@@ -131,6 +153,17 @@ class Ledger:
         return [(r[0], Line(r[1], r[2], r[3], r[4], Decimal(r[5]), r[6], r[7], r[8], r[9], r[10], r[11], r[12]))
                 for r in self.db.execute(q)]
 
+    def lines_with_day(self) -> list[tuple[str, Line]]:
+        """Every line with the day (`today`) of the pass that issued it."""
+        return [(day, ln) for day, ln in zip(
+            [d for (d,) in self.db.execute("SELECT r.today FROM lines l JOIN runs r ON r.id = l.run_id ORDER BY l.id")],
+            self.lines())]
+
+    def contents(self) -> dict[str, dict]:
+        """The last recorded filled-in cells of each referral (rows deleted since included)."""
+        return {ref_id: json.loads(c) for ref_id, c in self.db.execute(
+            "SELECT ref_id, content FROM current WHERE content IS NOT NULL")}
+
     def paid_history(self) -> dict[str, list[tuple[int, str]]]:
         """Per Ref ID, the passes in which finance's Paid tick was seen set or unset."""
         out: dict[str, list[tuple[int, str]]] = {}
@@ -158,13 +191,18 @@ class Ledger:
 
     # ---- writing: one transaction per pass -------------------------------
 
-    def record_pass(self, at: str, today: str, summary: dict, new_refs, rows_seen, decisions, events, lines) -> int:
-        """Append everything a pass decided, atomically. Returns the run id."""
+    def record_pass(self, at: str, today: str, summary: dict, new_refs, rows_seen, decisions, events, lines,
+                    run_id: int | None = None) -> int:
+        """Append everything a pass decided, atomically. Returns the run id.
+        With `run_id`, the records join that pass (its second half: what was shown and sent)."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            run_id = db.execute("INSERT INTO runs(started_at, today, summary) VALUES (?,?,?)",
-                                (at, today, json.dumps(summary, ensure_ascii=False))).lastrowid
+            if run_id is None:
+                run_id = db.execute("INSERT INTO runs(started_at, today, summary) VALUES (?,?,?)",
+                                    (at, today, json.dumps(summary, ensure_ascii=False))).lastrowid
+            else:
+                db.execute("UPDATE runs SET summary=? WHERE id=?", (json.dumps(summary, ensure_ascii=False), run_id))
             db.executemany("INSERT INTO refs(ref_id, seq, identity, run_id, at) VALUES (?,?,?,?,?)",
                            [(r, s, i, run_id, at) for r, s, i in new_refs])
             db.executemany("INSERT INTO rows_seen(ref_id, run_id, at, sheet_row, content) VALUES (?,?,?,?,?)",

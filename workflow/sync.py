@@ -28,6 +28,11 @@ from .identity import assign
 from .ledger import Ledger
 from .lines import net_by_key
 from .passlock import PassLock
+from .faults import checkpoint
+from .message_log import MessageLog
+from .notify import apply_outcome, notify
+from .periodic import statement_run, statements_due
+from .statements import next_statement_day, open_period
 from .plan import header_writes, row_writes, shown_values
 
 i18n.register({
@@ -67,6 +72,9 @@ class PassResult:
     settled: bool = False                # the workbook shows every decision of this pass
     horizon: dt.date | None = None       # first later day on which decisions change by themselves
     timezone: str = "Asia/Shanghai"
+    notices_sent: int = 0
+    notices_pending: int = 0             # notices waiting for a retry
+    statements_sent: int = 0
 
 
 class PassMemo:
@@ -177,8 +185,9 @@ def local_day(now: dt.datetime, timezone: str) -> dt.date:
         return now.date()
 
 
-def run_pass(cfg: Config, today: dt.date | None, now: dt.datetime, backend=None) -> PassResult:
-    """One pass.  `today` None means the day it is now in the workbook's time zone."""
+def run_pass(cfg: Config, today: dt.date | None, now: dt.datetime, backend=None, statements: bool = True) -> PassResult:
+    """One pass.  `today` None means the day it is now in the workbook's time zone.
+    With `statements`, a pass on or after statement day also sends last month's statements."""
     backend = backend or open_backend(cfg)
     # A pass allocates a few objects per cell and frees them all at the end: the
     # cycle collector would rescan the growing heap again and again for nothing.
@@ -186,13 +195,13 @@ def run_pass(cfg: Config, today: dt.date | None, now: dt.datetime, backend=None)
     gc.disable()
     try:
         with PassLock(cfg.ledger_path):
-            return _locked_pass(cfg, backend, today, now)
+            return _locked_pass(cfg, backend, today, now, statements)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _locked_pass(cfg: Config, backend, today: dt.date | None, now: dt.datetime) -> PassResult:
+def _locked_pass(cfg: Config, backend, today: dt.date | None, now: dt.datetime, statements: bool) -> PassResult:
     """The pass proper, under the pass lock."""
     memo = PassMemo.of(cfg, backend, today, now)
     done = memo.unchanged() if memo else None
@@ -206,14 +215,15 @@ def _locked_pass(cfg: Config, backend, today: dt.date | None, now: dt.datetime) 
         today = local_day(now, book.settings.timezone)
         if memo:
             memo.today = today
-    result = apply_pass(cfg, backend, snap, book, today, now)
+    result = apply_pass(cfg, backend, snap, book, today, now, statements)
     result.timezone = book.settings.timezone
     if memo and result.settled:
         memo.remember(result)
     return result
 
 
-def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.datetime) -> PassResult:
+def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.datetime,
+               statements: bool = True) -> PassResult:
     lang = book.language
     result = PassResult(language=lang, warnings=[f for f in book.findings if not f.is_error])
     refs, cell_ids = referral_rows(snap.tabs, book)
@@ -222,44 +232,69 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
         registry = ledger.registry()
         states, seen = ledger.states()
         assignment = assign(refs, cell_ids, registry)
+        log = MessageLog(ledger)
         ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today,
-                      copies=frozenset(assignment.copies))
+                      period=open_period(today, log.closed_periods()), copies=frozenset(assignment.copies))
         decisions = decide_all(refs, ctx)
         result.warnings += missing_rows(states, {r.ref_id for r in refs})
+
+        rows_seen, events, lines = [], [], []
+        for d in decisions:
+            r = d.ref
+            content = _content(r)
+            if content != seen.get(r.ref_id, (None, None))[0]:
+                rows_seen.append((r.ref_id, r.row, content))
+            events += [(r.ref_id, kind, data) for kind, data in d.events]
+            lines += d.new_lines
+        result.new_lines = len(lines)
+        run_id = None
+        if assignment.new or rows_seen or events or lines:
+            summary = {"rows": len(decisions), "new_lines": len(lines)}
+            run_id = ledger.record_pass(now.isoformat(timespec="seconds"), today.isoformat(), summary,
+                                        assignment.new, rows_seen, [], events, lines)
+        checkpoint("after_decide")
+        del rows_seen, events, lines
+        # the decisions are on record: now the notices that became due go out
+        notices = notify(cfg, ledger, book, decisions, states, today, now)
+        result.notices_sent, result.notices_pending = notices.sent, notices.pending
+        if notices.halted is not None:
+            result.warnings.append(Finding(notices.halted, "warning"))
+        notified_events = apply_outcome(decisions, notices)
+        period = statements_due(today, book.settings.statement_day, log, ledger) if statements else None
+        next_day = next_statement_day(today, book.settings.statement_day) if statements else None
+        if period:
+            run = statement_run(cfg, ledger, book, decisions, today, now, period, send=True)
+            result.statements_sent = len(run.delivery.sent_now)
+            result.notices_pending += len(run.delivery.problems)
 
         tab = book.layout.tab("referrals")
         grid = snap.tabs[tab.name]
         writes, cols = header_writes(tab, lang)
-        rows_seen, shown_log, events, lines = [], [], [], []
+        shown_log = []
         for d in decisions:
             r = d.ref
             note = assignment.notes.get(r.row)
             want = shown_values(d, lang, [note] if note else [])
+            want["notified"] = notices.shown_at.get(r.ref_id)
             row_w = row_writes(tab.name, r.row, grid[r.row - 1], cols, want, d.clear_ticks)
             writes += row_w
             result.changed_rows += bool(row_w)
-            last_content, last_shown = seen.get(r.ref_id, (None, None))
-            content = _content(r)
-            if content != last_content:
-                rows_seen.append((r.ref_id, r.row, content))
             shown = "\x1f".join(["" if v is None else str(v) for v in want.values()])
-            if shown != last_shown:
+            if shown != seen.get(r.ref_id, (None, None))[1]:
                 shown_log.append((r.ref_id, d.status, shown))
-            events += [(r.ref_id, kind, data) for kind, data in d.events]
-            lines += d.new_lines
             result.statuses[d.status] += 1
         result.rows = len(decisions)
-        result.new_lines = len(lines)
-        if assignment.new or rows_seen or shown_log or events or lines:
-            summary = {"rows": result.rows, "statuses": dict(result.statuses), "writes": len(writes)}
-            ledger.record_pass(now.isoformat(timespec="seconds"), today.isoformat(), summary, assignment.new,
-                               rows_seen, shown_log, events, lines)
+        if shown_log or notified_events:
+            summary = {"rows": result.rows, "statuses": dict(result.statuses), "writes": len(writes),
+                       "notices_sent": notices.sent}
+            ledger.record_pass(now.isoformat(timespec="seconds"), today.isoformat(), summary, [], [], shown_log,
+                               notified_events, [], run_id=run_id)
     finally:
         ledger.close()
-    result.horizon = ctx.horizon
+    result.horizon = min([d for d in (ctx.horizon, next_day) if d], default=None)
     cleared = [d.ref_id for d in decisions if d.clear_ticks]
     # the write needs only the cells and the version read: let the rows go first
-    del refs, cell_ids, states, seen, decisions, grid, ctx, rows_seen, shown_log, events, lines
+    del refs, cell_ids, states, seen, decisions, grid, ctx, shown_log
     snap.tabs = {name: [] for name in snap.tabs}
     if writes:
         try:
@@ -268,9 +303,9 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
             result.not_written = i18n.render(e.text, lang)
         else:
             _confirm_cleared(cfg, now, today, cleared)
-            result.settled = not cleared
+            result.settled = not cleared and not result.notices_pending
     else:
-        result.settled = True
+        result.settled = not result.notices_pending
     return result
 
 
@@ -297,20 +332,27 @@ def missing_rows(states: dict, present: set) -> list[Finding]:
     return out
 
 
-def preview(cfg: Config, snap, book: Book, today: dt.date) -> Counter:
-    """The statuses a pass would give, without recording or writing anything (for `check`)."""
+def decide_only(cfg: Config, snap, book: Book, today: dt.date) -> tuple[list, dict]:
+    """The decisions a pass would make now, recording and writing nothing: (decisions, states)."""
     from .identity import Registry
     refs, cell_ids = referral_rows(snap.tabs, book)
-    registry, states = Registry(), {}
+    registry, states, closed = Registry(), {}, set()
     if cfg.ledger_path.exists():
         ledger = Ledger(cfg.ledger_path)
         try:
             registry = ledger.registry()
             states, _ = ledger.states()
+            closed = MessageLog(ledger).closed_periods()
         finally:
             ledger.close()
     assignment = assign(refs, cell_ids, registry)
     ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today,
-                  copies=frozenset(assignment.copies))
-    statuses = Counter(d.status for d in decide_all(refs, ctx))
-    return statuses, missing_rows(states, {r.ref_id for r in refs})
+                  period=open_period(today, closed), copies=frozenset(assignment.copies))
+    return decide_all(refs, ctx), states
+
+
+def preview(cfg: Config, snap, book: Book, today: dt.date) -> Counter:
+    """The statuses a pass would give, without recording or writing anything (for `check`)."""
+    decisions, states = decide_only(cfg, snap, book, today)
+    statuses = Counter(d.status for d in decisions)
+    return statuses, missing_rows(states, {d.ref_id for d in decisions})

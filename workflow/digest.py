@@ -1,0 +1,81 @@
+"""The manager digest: what waits for a manager, what needs fixing, counts.  Pure."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from . import i18n
+from .cells import norm
+from .contract import STATUSES
+from .notices import Outgoing, Sender
+
+i18n.register({
+    "digest.approval": {"en": "approval", "zh": "审批"},
+    "digest.gm_approval": {"en": "GM approval", "zh": "总经理审批"},
+})
+
+# Staff whose role contains one of these words get the digest, unless the
+# config lists the roles ([digest] roles).
+MANAGER_WORDS = ("经理", "主管", "总监", "店长", "manager", "director", "supervisor", "head")
+SOON = dt.timedelta(days=7)
+
+
+def is_manager(role: str | None, roles: list[str] | None = None) -> bool:
+    if not role:
+        return False
+    r = norm(role)
+    if roles:
+        return r in {norm(x) for x in roles}
+    return any(w in r for w in MANAGER_WORDS)
+
+
+def managers(staff, roles: list[str] | None = None) -> list:
+    seen, out = set(), []
+    for member in staff.by_name.values():
+        if member.active and member.email and is_manager(member.role, roles) and member.email not in seen:
+            seen.add(member.email)
+            out.append(member)
+    return out
+
+
+def _referrer_amount(d) -> Decimal:
+    return sum((ln.amount for ln in d.proposed if ln.role in ("referrer", "new_customer", "signer", "lead",
+                                                               "assistant") and ln.reward_type == "cash"),
+               Decimal(0))
+
+
+def digest_context(decisions, lang: str, today: dt.date) -> dict:
+    counts: dict[str, int] = {}
+    awaiting, to_fix, soon = [], [], []
+    for d in decisions:
+        counts[d.status] = counts.get(d.status, 0) + 1
+        v = d.ref.v
+        if d.status in ("awaiting_approval", "awaiting_gm"):
+            what = "digest.gm_approval" if d.status == "awaiting_gm" else "digest.approval"
+            awaiting.append({"ref_id": d.ref_id, "row": d.ref.row, "referrer": v.get("referrer") or "",
+                             "customer": v.get("customer") or "", "amount": _referrer_amount(d),
+                             "what": i18n.Text(what).render(lang)})
+        elif d.status == "needs_fixing":
+            problem = d.problems[0].render(lang) if d.problems else ""
+            to_fix.append({"ref_id": d.ref_id, "row": d.ref.row, "problem": problem})
+        elif d.status == "holding" and d.detail is not None:
+            until = dt.date.fromisoformat(d.detail.params["date"])
+            if until - today <= SOON:
+                soon.append({"ref_id": d.ref_id, "until": until, "amount": _referrer_amount(d)})
+    return {"counts": [{"label": label.render(lang), "n": counts[k]} for k, label in STATUSES.items()
+                       if counts.get(k)],
+            "awaiting": awaiting, "to_fix": to_fix, "holding_soon": sorted(soon, key=lambda x: x["until"])}
+
+
+def digest_messages(decisions, staff, lang: str, sender: Sender, today: dt.date, schedule: str = "daily",
+                    roles: list[str] | None = None, sheet_url: str | None = None) -> list[Outgoing]:
+    """One digest per manager with an email address; its key names the day (or ISO week)."""
+    body = digest_context(decisions, lang, today)
+    if schedule == "weekly":
+        y, w, _ = today.isocalendar()
+        when = f"{y}-W{w:02d}"
+    else:
+        when = today.isoformat()
+    return [Outgoing(f"digest|{when}|{m.email}", "digest", lang, m.name, m.email,
+                     sender.ctx(lang, manager=m.name, sheet_url=sheet_url, **body), period=when)
+            for m in managers(staff, roles)]

@@ -1,0 +1,138 @@
+"""The ledger's record of every message: notices, statements, digests.
+
+Exactly once: a message has a key (what, for whom, which referral or period).
+Before it is handed to the mail transport the ledger records the *intent*
+(committed); after, the *result*.  A key already `sent` is never sent again.
+A key left at `intent` means the worker stopped between the two: the message
+may or may not have gone, so it is sent again with the same Message-ID (the
+outbox then replaces the same file; a mail program shows one message).
+
+States: intent · sent · failed (temporary: retried after `next_try`) ·
+refused (the server refused this address: retried when the address changes).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from .ledger import Ledger
+
+RETRY_FIRST = dt.timedelta(minutes=5)
+RETRY_MAX = dt.timedelta(hours=6)
+
+
+@dataclass
+class MessageState:
+    key: str
+    kind: str
+    to_addr: str
+    message_id: str
+    state: str
+    attempts: int
+    sent_at: str | None
+    next_try: str | None
+    error: str | None
+    ref_id: str | None = None
+
+
+def message_id(key: str, sender: str) -> str:
+    """A Message-ID that depends only on the key and the sending domain."""
+    domain = sender.rpartition("@")[2].strip(" >") or "referral.invalid"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def retry_after(attempts: int) -> dt.timedelta:
+    """Back-off after `attempts` failed sends: 5 min, 10, 20 … at most 6 h."""
+    return min(RETRY_FIRST * (2 ** max(0, attempts - 1)), RETRY_MAX)
+
+
+class MessageLog:
+    """Message states in the ledger; every change is its own committed transaction."""
+
+    def __init__(self, ledger: Ledger):
+        self.db = ledger.db
+
+    def get(self, key: str) -> MessageState | None:
+        row = self.db.execute("SELECT key, kind, to_addr, message_id, state, attempts, sent_at, next_try, error, "
+                              "ref_id FROM messages WHERE key=?", (key,)).fetchone()
+        return MessageState(*row) if row else None
+
+    def all(self, kind: str | None = None) -> list[MessageState]:
+        q = ("SELECT key, kind, to_addr, message_id, state, attempts, sent_at, next_try, error, ref_id "
+             "FROM messages" + (" WHERE kind=?" if kind else "") + " ORDER BY first_at, key")
+        return [MessageState(*r) for r in self.db.execute(q, (kind,) if kind else ())]
+
+    def by_ref(self) -> dict[str, list[MessageState]]:
+        out: dict[str, list[MessageState]] = {}
+        for m in self.all():
+            if m.ref_id:
+                out.setdefault(m.ref_id, []).append(m)
+        return out
+
+    def intent(self, key: str, kind: str, ref_id: str | None, period: str | None, to_addr: str, mid: str,
+               at: str) -> None:
+        self._change(key, at, "intent", to_addr, mid, None, (
+            "INSERT INTO messages(key, kind, ref_id, period, to_addr, message_id, state, first_at) "
+            "VALUES (?,?,?,?,?,?,'intent',?) ON CONFLICT(key) DO UPDATE SET state='intent', "
+            "to_addr=excluded.to_addr", (key, kind, ref_id, period, to_addr, mid, at)))
+
+    def sent(self, key: str, at: str) -> None:
+        m = self.get(key)
+        self._change(key, at, "sent", m.to_addr, m.message_id, None, (
+            "UPDATE messages SET state='sent', sent_at=?, attempts=attempts+1, next_try=NULL, error=NULL "
+            "WHERE key=?", (at, key)))
+
+    def failed(self, key: str, at: dt.datetime, error: str, permanent: bool) -> None:
+        m = self.get(key)
+        state = "refused" if permanent else "failed"
+        nxt = None if permanent else (at + retry_after(m.attempts + 1)).isoformat(timespec="seconds")
+        self._change(key, at.isoformat(timespec="seconds"), state, m.to_addr, m.message_id, error, (
+            "UPDATE messages SET state=?, attempts=attempts+1, next_try=?, error=? WHERE key=?",
+            (state, nxt, error, key)))
+
+    def _change(self, key, at, state, to_addr, mid, error, statement) -> None:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(*statement)
+            db.execute("INSERT INTO message_events(key, at, state, to_addr, message_id, error) VALUES (?,?,?,?,?,?)",
+                       (key, at, state, to_addr, mid, error))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def history(self, key: str | None = None) -> list[tuple]:
+        q = "SELECT key, at, state, to_addr, message_id, error FROM message_events"
+        if key:
+            return self.db.execute(q + " WHERE key=? ORDER BY id", (key,)).fetchall()
+        return self.db.execute(q + " ORDER BY id").fetchall()
+
+    # ---- periods closed by a statement run --------------------------------
+
+    def closed_periods(self) -> set[str]:
+        return {p for (p,) in self.db.execute("SELECT period FROM periods")}
+
+    def close_period(self, period: str, at: str, today: str) -> bool:
+        """Close a month (once). True when this call closed it."""
+        cur = self.db.execute("INSERT OR IGNORE INTO periods(period, closed_at, today) VALUES (?,?,?)",
+                              (period, at, today))
+        return cur.rowcount == 1
+
+
+def due(m: MessageState | None, to_addr: str, now: dt.datetime) -> bool:
+    """Whether a message with this key should be (re)sent now."""
+    if m is None or m.state == "intent":
+        return True
+    if m.state == "sent":
+        return False
+    if m.state == "refused":
+        return m.to_addr != to_addr          # the address was corrected
+    if m.next_try is None or m.to_addr != to_addr:
+        return True
+    when = dt.datetime.fromisoformat(m.next_try)
+    if (when.tzinfo is None) != (now.tzinfo is None):
+        when = when.replace(tzinfo=now.tzinfo)
+    return now >= when

@@ -1,0 +1,96 @@
+"""Which reward notices are due after a pass, and what each says.  Pure.
+
+A referrer gets one reward notice per referral when its reward is approved;
+a new customer gets one welcome notice when their benefit is approved.  The
+key of each (`reward_notice|R-000123`) is what the message log keeps, so a
+notice is never sent twice, whatever happens to the row afterwards.
+Milestone rewards and staff commissions are not notices: commissions go on
+the monthly statement.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .contract import REWARD_TYPES
+
+NOTIFIABLE = frozenset({"approved", "notified", "paid"})
+
+
+@dataclass
+class Outgoing:
+    """One message to render and send."""
+
+    key: str
+    kind: str            # reward_notice · welcome_notice · statement · digest
+    lang: str
+    to_name: str
+    to_addr: str
+    ctx: dict
+    ref_id: str | None = None
+    period: str | None = None
+    row: int | None = None
+
+
+@dataclass
+class Sender:
+    """What every message shows of who sends it."""
+
+    name: str
+    currency: str
+    today: dt.date
+    extra: dict = field(default_factory=dict)
+
+    def ctx(self, lang: str, **kw) -> dict:
+        return {"lang": lang, "currency": self.currency, "sender_name": self.name, "today": self.today,
+                **self.extra, **kw}
+
+
+def line_ctx(ln, lang: str) -> dict:
+    return {"role": ln.role, "reward_type": ln.reward_type,
+            "reward_type_label": REWARD_TYPES[ln.reward_type].render(lang) if ln.reward_type in REWARD_TYPES
+            else ln.reward_type,
+            "amount": ln.amount if ln.amount else None, "item": ln.item}
+
+
+def _contact(staff, name: str | None) -> dict | None:
+    member = staff.find(name) if name else None
+    if member is None:
+        return None
+    return {"name": member.name, "email": member.email}
+
+
+def due_notices(decisions, staff, lang: str, sender: Sender) -> list[Outgoing]:
+    """Reward and welcome notices for every approved referral with an email address.
+    Whether one already went is the message log's business, not this function's."""
+    out: list[Outgoing] = []
+    for d in decisions:
+        if d.status not in NOTIFIABLE:
+            continue
+        v = d.ref.v
+        referrer_lines = [ln for ln in d.proposed if ln.role == "referrer"]
+        customer_lines = [ln for ln in d.proposed if ln.role == "new_customer"]
+        contact = _contact(staff, v.get("signer"))
+        common = {"ref_id": d.ref_id, "program": v.get("program"), "deal_date": v.get("deal_date"),
+                  "contact": contact}
+        if referrer_lines and v.get("referrer_email"):
+            lines = [line_ctx(ln, lang) for ln in referrer_lines]
+            out.append(Outgoing(
+                f"reward_notice|{d.ref_id}", "reward_notice", lang, v.get("referrer") or "", v["referrer_email"],
+                sender.ctx(lang, referrer=v.get("referrer") or "", customer=v.get("customer") or "",
+                           customer_phone=v.get("customer_phone") or "", lines=lines,
+                           total_cash=_cash(referrer_lines), payable_from=sender.today, **common),
+                ref_id=d.ref_id, row=d.ref.row))
+        if customer_lines and v.get("customer_email"):
+            lines = [line_ctx(ln, lang) for ln in customer_lines]
+            out.append(Outgoing(
+                f"welcome_notice|{d.ref_id}", "welcome_notice", lang, v.get("customer") or "", v["customer_email"],
+                sender.ctx(lang, customer=v.get("customer") or "", referrer=v.get("referrer") or "", lines=lines,
+                           total_cash=_cash(customer_lines), **common),
+                ref_id=d.ref_id, row=d.ref.row))
+    return out
+
+
+def _cash(lines) -> Decimal:
+    return sum((ln.amount for ln in lines if ln.reward_type == "cash"), Decimal(0))

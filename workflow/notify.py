@@ -1,0 +1,100 @@
+"""A pass's notices: the due ones sent exactly once, their outcome shown on the rows.
+
+After the ledger has recorded a pass's decisions, `notify` sends the reward
+and welcome notices that became due, and tells the pass per referral: when
+its notice went (for the `Notice sent` column), whether it is now Notified,
+and why a notice has not gone (a problem on its row).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .i18n import Text
+from .message_log import MessageLog
+from .notices import Sender, due_notices
+from .outbound import Delivery, deliver
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass
+class NoticeOutcome:
+    shown_at: dict[str, str] = field(default_factory=dict)        # ref → "2026-11-20 09:00"
+    notified: set[str] = field(default_factory=set)               # refs whose every due notice went
+    newly_notified: set[str] = field(default_factory=set)         # … and were not Notified before
+    problems: dict[str, list[Text]] = field(default_factory=dict)
+    sent: int = 0
+    pending: int = 0                                              # waiting for a retry
+    halted: Text | None = None
+
+
+def sender_of(cfg, settings, today: dt.date) -> Sender:
+    name = parseaddr(cfg.mail_from)[0] or cfg.mail_from
+    return Sender(name=name, currency=settings.currency, today=today)
+
+
+def renderer_for(settings):
+    from .render import Renderer
+    return Renderer(TEMPLATES, currency=settings.currency)
+
+
+def transport_opener(cfg):
+    def opener():
+        from .mail import open_transport
+        return open_transport(cfg)
+    return opener
+
+
+def local_time(stamp: str, timezone: str) -> str:
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.tzinfo is not None:
+        try:
+            moment = moment.astimezone(ZoneInfo(timezone))
+        except (KeyError, ValueError):
+            pass
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def notify(cfg, ledger, book, decisions, states, today: dt.date, now: dt.datetime) -> NoticeOutcome:
+    lang = book.language
+    log = MessageLog(ledger)
+    outgoing = due_notices(decisions, book.staff, lang, sender_of(cfg, book.settings, today))
+    delivery: Delivery = deliver(outgoing, log, renderer_for(book.settings), transport_opener(cfg), cfg.mail_from,
+                                 now, lang)
+    out = NoticeOutcome(sent=len(delivery.sent_now), halted=delivery.halted)
+    by_ref: dict[str, list[str]] = {}
+    for o in outgoing:
+        by_ref.setdefault(o.ref_id, []).append(o.key)
+        if o.key in delivery.problems:
+            out.problems.setdefault(o.ref_id, []).append(delivery.problems[o.key])
+            out.pending += 1
+    tz = book.settings.timezone
+    for ref_id, msgs in log.by_ref().items():       # earlier notices too: the column shows the first
+        times = [m.sent_at for m in msgs if m.state == "sent" and m.sent_at]
+        if times:
+            out.shown_at[ref_id] = local_time(min(times), tz)
+    for ref_id, keys in by_ref.items():
+        if all(k in delivery.sent_at for k in keys):
+            out.notified.add(ref_id)
+            state = states.get(ref_id)
+            if not (state and state.notified):
+                out.newly_notified.add(ref_id)
+    return out
+
+
+def apply_outcome(decisions, outcome: NoticeOutcome) -> list[tuple[str, str, dict]]:
+    """Statuses and problems after the notices; the ledger events to record."""
+    events = []
+    for d in decisions:
+        ref_id = d.ref_id
+        if ref_id in outcome.notified and d.status == "approved":
+            d.status = "notified"
+        if ref_id in outcome.newly_notified:
+            events.append((ref_id, "notified", {"at": outcome.shown_at.get(ref_id)}))
+        if ref_id in outcome.problems and d.status in ("approved", "notified", "paid"):
+            d.problems.extend(outcome.problems[ref_id])
+    return events
