@@ -37,10 +37,7 @@ i18n.register({
         "en": "Notice not sent: the template cannot be used ({error}) — the administrator fixes the template; "
               "the notice goes on the next pass after that",
         "zh": "通知未发出：模板无法使用（{error}）— 请管理员修正模板，之后下一轮会发送"},
-    "outbound.halted": {
-        "en": "Notice not sent: {error} — the administrator fixes the mail settings; the notice goes on the "
-              "next pass after that",
-        "zh": "通知未发出：{error} — 请管理员修正邮件设置，之后下一轮会发送"},
+    "outbound.halted": {"en": "Notice not sent: {error}", "zh": "通知未发出：{error}"},
 })
 
 

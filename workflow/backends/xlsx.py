@@ -24,6 +24,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from .. import i18n
+from ..faults import checkpoint
 from .base import CellWrite, RawValue, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
 from .xlsx_patch import MAX_COL, MAX_ROW, copy_entry, fresh_info, number_text, sheet_parts, write_patched_package
 
@@ -173,6 +174,7 @@ class XlsxBackend:
         for guard in guards:
             self._check_guard(since, guard)
         tmp = self._write_patched_copy(cells)
+        checkpoint("mid_save")            # crash tests: the new copy written, the workbook not yet replaced
         try:
             self._check_unchanged(since)  # again: the copy took a while
             os.replace(tmp, self.path)

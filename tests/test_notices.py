@@ -1,0 +1,193 @@
+"""Reward and welcome notices: sent once from a pass, shown on the row, never twice.
+
+Real parts: the .xlsx workbook, the SQLite ledger, the outbox folder and a
+real SMTP server (aiosmtpd, STARTTLS and login) on 127.0.0.1.
+"""
+from __future__ import annotations
+
+import email
+import email.policy
+import sqlite3
+
+import pytest
+
+from conftest import REF_HEADER, referral
+from smtp_server import make_smtp_server, smtp_server  # noqa: F401  (fixtures)
+
+HEADER = REF_HEADER + ["New customer email"]
+RULES = [["Recipient", "Rate %", "Fixed", "Reward type", "Item"],
+         ["referrer", "1", "", "cash", ""],
+         ["new customer", "", "500", "discount", "500 off the first invoice"]]
+STAFF = [["Name", "Email", "Role"], ["Lee", "lee@example.com", "Sales"], ["Mona", "mona@example.com", "Sales manager"]]
+
+
+def deal(**kw):
+    return referral(**{"Deal amount": 123456, "Deal date": "2026-10-05", "Signer": "Lee",
+                       "Referrer email": "ann@example.com", "New customer email": "bo@example.com", **kw})
+
+
+def outbox(world) -> list[email.message.EmailMessage]:
+    return [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in sorted((world.dir / "outbox").glob("*.eml"))]
+
+
+def messages(world) -> list[tuple]:
+    db = sqlite3.connect(world.dir / "ledger.sqlite")
+    try:
+        return db.execute("SELECT key, state, to_addr FROM messages ORDER BY key").fetchall()
+    finally:
+        db.close()
+
+
+def history(world) -> list[tuple]:
+    db = sqlite3.connect(world.dir / "ledger.sqlite")
+    try:
+        return db.execute("SELECT key, state FROM message_events ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def use_smtp(world, server, monkeypatch) -> None:
+    text = world.config.read_text(encoding="utf-8")
+    head, _, rest = text.partition("[mail]")
+    rest = rest[rest.index("[ledger]"):]
+    world.config.write_text(head + server.mail_toml() + rest, encoding="utf-8")
+    for k, v in server.env().items():
+        monkeypatch.setenv(k, v)
+
+
+def test_approved_row_gets_its_notices_once_and_shows_notified(world):
+    world.standard([deal(Approved=True), deal(**{"New customer": "Cy", "New customer phone": "13900000002"})],
+                   RULES, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    got = outbox(world)
+    assert sorted(str(m["To"]) for m in got) == ["Ann <ann@example.com>", "Bo <bo@example.com>"]
+    rows = world.rows()
+    assert rows[0]["Status"] == "Notified" and rows[0]["Notice sent"] == "2026-11-20 09:00"
+    assert rows[1]["Status"] == "Awaiting approval" and rows[1]["Notice sent"] is None
+    assert [m[:2] for m in messages(world)] == [("reward_notice|R-000001", "sent"),
+                                               ("welcome_notice|R-000001", "sent")]
+    # later passes, and approving the second row, never send the first ones again
+    world.sync("2026-11-21")
+    world.set_cell(3, "Approved", True)
+    world.sync("2026-11-22")
+    world.sync("2026-11-23")
+    keys = [k for k, state in history(world) if state == "sent"]
+    assert sorted(keys) == sorted(set(keys)) and len(keys) == 4
+    assert len(outbox(world)) == 4
+    assert [r["Status"] for r in world.rows()] == ["Notified", "Notified"]
+    assert [x["status"] for x in world.lines() if x["recipient_role"] == "referrer"] == ["notified", "notified"]
+
+
+def test_notice_content_masks_other_people_and_escapes_sheet_text(world):
+    world.standard([deal(Approved=True, **{"New customer": "<b>Bo & Co</b>", "New customer phone": "13800138000"})],
+                   RULES, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    notice = next(m for m in outbox(world) if "ann@example.com" in str(m["To"]))
+    text = notice.get_body(("plain",)).get_content()
+    html = notice.get_body(("html",)).get_content()
+    assert "1,234.56" in text and "1,234.56" in html        # 1 % of 123 456, to the cent
+    assert "138****8000" in text and "13800138000" not in text + html
+    assert "Bo & Co" not in text and "<b>" not in html     # the other person's name is masked
+    assert "R-000001" in str(notice["Subject"])
+    assert notice["Message-ID"].endswith("@example.com>")
+
+
+def test_no_email_means_no_notice_and_the_row_stays_approved(world):
+    world.standard([deal(Approved=True, **{"Referrer email": None, "New customer email": None})], RULES,
+                   staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    assert outbox(world) == [] and world.status() == ["Approved"]
+
+
+def test_smtp_notices_over_starttls_with_login(world, smtp_server, monkeypatch):
+    use_smtp(world, smtp_server, monkeypatch)
+    world.standard([deal(Approved=True), deal(Approved=True, **{"New customer": "Cy", "New customer phone": "13900000002",
+                                                               "Referrer email": "dee@example.com",
+                                                               "New customer email": "cy@example.com"})],
+                   RULES, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    got = smtp_server.messages
+    assert sorted(str(m["To"]) for m in got) == ["Ann <ann@example.com>", "Ann <dee@example.com>",
+                                                  "Bo <bo@example.com>", "Cy <cy@example.com>"]
+    assert smtp_server.connections == 1                       # one connection for the whole batch
+    for m in got:
+        assert m.get_content_type() == "multipart/alternative"
+        assert [p.get_content_type() for p in m.iter_parts()] == ["text/plain", "text/html"]
+    assert len(set(smtp_server.message_ids())) == 4
+    world.sync("2026-11-21")
+    assert smtp_server.count() == 4
+
+
+def test_server_down_leaves_approved_with_the_reason_and_retries_later(world, make_smtp_server, monkeypatch):
+    server = make_smtp_server()
+    use_smtp(world, server, monkeypatch)
+    world.standard([deal(Approved=True)], RULES, staff=STAFF, header=HEADER)
+    server.stop()
+    world.sync("2026-11-20")
+    row = world.rows()[0]
+    assert row["Status"] == "Approved"
+    assert "Notice not sent" in row["Problems"] and "cannot connect" in row["Problems"]
+    assert {state for _, state, _ in messages(world)} == {"failed"}
+    server.start()                                            # the same port may be gone: point at the new one
+    use_smtp(world, server, monkeypatch)
+    world.sync("2026-11-21")                                  # a day later: past the back-off
+    assert server.count() == 2 and world.status() == ["Notified"]
+    assert world.rows()[0]["Problems"] is None
+
+
+def test_refused_address_is_a_problem_on_the_row_until_corrected(world, smtp_server, monkeypatch):
+    use_smtp(world, smtp_server, monkeypatch)
+    smtp_server.refuse_address("ann@example.com", 550)
+    world.standard([deal(Approved=True)], RULES, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    row = world.rows()[0]
+    assert "refused" in row["Problems"] and "ann@example.com" in row["Problems"]
+    assert [str(m["To"]) for m in smtp_server.messages] == ["Bo <bo@example.com>"]
+    world.sync("2026-11-22")                                   # not retried to the same address
+    assert smtp_server.count() == 1
+    world.set_cell(2, "Referrer email", "ann@example.org")
+    world.sync("2026-11-23")                                   # the email is part of what was approved
+    assert world.status() == ["Awaiting approval"]
+    world.set_cell(2, "Approved", True)
+    world.sync("2026-11-23")
+    assert sorted(str(m["To"]) for m in smtp_server.messages) == ["Ann <ann@example.org>", "Bo <bo@example.com>"]
+
+
+def test_missing_password_variable_stops_sending_not_the_pass(world, smtp_server, monkeypatch):
+    use_smtp(world, smtp_server, monkeypatch)
+    monkeypatch.delenv("REFERRAL_SMTP_PASSWORD", raising=False)
+    world.config.write_text(world.config.read_text().replace('password_env = "', 'password_env = "NOPE_'))
+    world.standard([deal(Approved=True)], RULES, staff=STAFF, header=HEADER)
+    result = world.sync("2026-11-20")
+    assert smtp_server.count() == 0 and world.status() == ["Approved"]
+    assert "NOPE_" in world.rows()[0]["Problems"]
+    assert any("NOPE_" in w.text.render("en") for w in result.warnings)
+    assert smtp_server.password not in world.rows()[0]["Problems"]
+
+
+def test_broken_template_stops_that_notice_not_the_pass(world, monkeypatch, tmp_path):
+    import shutil
+
+    from workflow import notify
+    templates = tmp_path / "templates"
+    shutil.copytree(notify.TEMPLATES, templates)
+    (templates / "reward_notice.en.txt").write_text("Hello {{ referrer }\n", encoding="utf-8")
+    monkeypatch.setattr(notify, "TEMPLATES", templates)
+    world.standard([deal(Approved=True)], RULES, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    row = world.rows()[0]
+    assert row["Status"] == "Approved" and "reward_notice.en.txt" in row["Problems"]
+    assert [str(m["To"]) for m in outbox(world)] == ["Bo <bo@example.com>"]   # the welcome still went
+    (templates / "reward_notice.en.txt").write_text("Hello {{ referrer }}\n", encoding="utf-8")
+    world.sync("2026-11-21")
+    assert len(outbox(world)) == 2 and world.status() == ["Notified"]
+
+
+@pytest.mark.parametrize("value", ["ann@example.com\r\nBcc: evil@example.com", "Ann\nBcc: x@y.z <a@b.c>"])
+def test_header_injection_in_the_sheet_never_reaches_a_header(world, value):
+    world.standard([deal(Approved=True, Referrer=value)], RULES, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    for m in outbox(world):
+        assert m["Bcc"] is None
+        assert all("\n" not in str(v) and "\r" not in str(v) for v in m.values())
