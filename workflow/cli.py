@@ -209,9 +209,8 @@ def parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_init)
     from .cli_mail import add_parsers
     add_parsers(sub, common)
-    for name in ("serve",):
-        later = common(sub.add_parser(name, help="(coming) " + name))
-        later.set_defaults(func=cmd_later)
+    from .serve import add_parser as add_serve
+    add_serve(sub, common)
     return p
 
 
