@@ -38,10 +38,9 @@ def managers(staff, roles: list[str] | None = None) -> list:
     return out
 
 
-def _referrer_amount(d) -> Decimal:
-    return sum((ln.amount for ln in d.proposed if ln.role in ("referrer", "new_customer", "signer", "lead",
-                                                               "assistant") and ln.reward_type == "cash"),
-               Decimal(0))
+def _cash_to_approve(d) -> Decimal:
+    """Every cash amount the approval of this referral issues."""
+    return sum((ln.amount for ln in d.proposed if ln.reward_type == "cash"), Decimal(0))
 
 
 def digest_context(decisions, lang: str, today: dt.date) -> dict:
@@ -53,7 +52,7 @@ def digest_context(decisions, lang: str, today: dt.date) -> dict:
         if d.status in ("awaiting_approval", "awaiting_gm"):
             what = "digest.gm_approval" if d.status == "awaiting_gm" else "digest.approval"
             awaiting.append({"ref_id": d.ref_id, "row": d.ref.row, "referrer": v.get("referrer") or "",
-                             "customer": v.get("customer") or "", "amount": _referrer_amount(d),
+                             "customer": v.get("customer") or "", "amount": _cash_to_approve(d),
                              "what": i18n.Text(what).render(lang)})
         elif d.status == "needs_fixing":
             problem = d.problems[0].render(lang) if d.problems else ""
@@ -61,7 +60,7 @@ def digest_context(decisions, lang: str, today: dt.date) -> dict:
         elif d.status == "holding" and d.detail is not None:
             until = dt.date.fromisoformat(d.detail.params["date"])
             if until - today <= SOON:
-                soon.append({"ref_id": d.ref_id, "until": until, "amount": _referrer_amount(d)})
+                soon.append({"ref_id": d.ref_id, "until": until, "amount": _cash_to_approve(d)})
     return {"counts": [{"label": label.render(lang), "n": counts[k]} for k, label in STATUSES.items()
                        if counts.get(k)],
             "awaiting": awaiting, "to_fix": to_fix, "holding_soon": sorted(soon, key=lambda x: x["until"])}

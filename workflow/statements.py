@@ -99,7 +99,7 @@ def line_entry(ln, origin: str, info: RefInfo | None, period: str, lang: str) ->
 
 def statement_messages(lines, period: str, staff, infos: dict[str, RefInfo], pending: list[dict], lang: str,
                        sender: Sender, contact: dict | None) -> tuple[list[Outgoing], list[str]]:
-    """One statement per staff member with lines this month (or waiting ones).
+    """One statement per staff member with lines this month.
 
     `lines` are (origin period, Line) pairs: the month in which the ledger
     issued each line.  Returns the messages and the names of staff who have a
@@ -117,7 +117,7 @@ def statement_messages(lines, period: str, staff, infos: dict[str, RefInfo], pen
     out, no_email = [], []
     for name in sorted(set(mine) | set(waiting)):
         these = [(o, ln) for o, ln in mine.get(name, []) if ln.period == period]
-        if not these and not waiting.get(name):
+        if not these:      # nothing in the month: no statement (what waits shows on the next one)
             continue
         member = staff.find(name)
         if member is None or not member.email:

@@ -1,0 +1,137 @@
+"""Monthly statements: a month closes once, late lines land in the next open
+month, clawbacks show with their reason, totals and year-to-date add up;
+`run.py statements` and `run.py digest` from the command line."""
+from __future__ import annotations
+
+import email
+import email.policy
+import shutil
+import sqlite3
+import subprocess
+import sys
+from decimal import Decimal
+
+from conftest import ROOT, referral
+
+RULES = [["Recipient", "Fixed", "Rate %", "Reward type"],
+         ["referrer", "", "1", "cash"],
+         ["signer", "300", "", "cash"],
+         ["lead", "150", "", "cash"]]
+STAFF = [["Name", "Email", "Role"], ["Lee", "lee@example.com", "Sales"], ["Kim", "kim@example.com", "Sales"],
+         ["Mona", "mona@example.com", "Sales manager"], ["Nobody", "", "Sales"]]
+
+
+def deal(n: int, **kw):
+    return referral(**{"Referrer": f"R{n}", "Referrer phone": f"1380000000{n}", "New customer": f"Customer{n}",
+                       "New customer phone": f"1390000000{n}", "Deal amount": 100000, "Deal date": "2026-10-05",
+                       "Signer": "Lee", **kw})
+
+
+def mails(world, kind_word: str = "") -> list[email.message.EmailMessage]:
+    out = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+           for p in sorted((world.dir / "outbox").glob("*.eml"))]
+    return [m for m in out if kind_word in str(m["Subject"])]
+
+
+def statements(world) -> dict[str, str]:
+    """To → plain text of every statement in the outbox."""
+    return {str(m["To"]): m.get_body(("plain",)).get_content() for m in mails(world)
+            if "lee@" in str(m["To"]) or "kim@" in str(m["To"])}
+
+
+def db(world, q: str):
+    con = sqlite3.connect(world.dir / "ledger.sqlite")
+    try:
+        return con.execute(q).fetchall()
+    finally:
+        con.close()
+
+
+def test_statement_day_closes_last_month_once_and_sends_each_staff_member_theirs(world):
+    world.standard([deal(1, Approved=True), deal(2, Approved=True, Lead="Kim"), deal(3)], RULES, staff=STAFF)
+    world.sync("2026-10-20")                                   # approved in October
+    assert statements(world) == {}
+    world.sync("2026-11-01")                                   # statement day (default 1)
+    got = statements(world)
+    assert sorted(got) == ["Kim <kim@example.com>", "Lee <lee@example.com>"]
+    assert "600.00" in got["Lee <lee@example.com>"]            # 2 × 300 signer commission
+    assert "150.00" in got["Kim <kim@example.com>"]
+    assert "R-000003" in got["Lee <lee@example.com>"]          # awaiting approval: listed for information
+    assert ("2026-10",) in db(world, "SELECT period FROM periods")
+    world.sync("2026-11-02")
+    world.sync("2026-11-15")
+    assert len(statements(world)) == 2
+    assert [k for (k,) in db(world, "SELECT key FROM messages WHERE kind='statement' ORDER BY key")] == [
+        "statement|2026-10|kim@example.com", "statement|2026-10|lee@example.com"]
+
+
+def test_closed_month_is_frozen_late_lines_and_clawbacks_land_in_the_next(world):
+    world.standard([deal(1, Approved=True), deal(2)], RULES, staff=STAFF)
+    world.sync("2026-10-20")
+    world.sync("2026-11-01")                                   # October closed and sent
+    world.set_cell(3, "Approved", True)                        # approved late …
+    world.sync("2026-10-25")                                   # … by a backfill dated in the closed month
+    world.set_cell(2, "Cancelled", True)                       # the first deal is refunded in November
+    world.sync("2026-11-20")
+    periods = db(world, "SELECT ref_id, kind, amount, period FROM lines WHERE role='signer' ORDER BY id")
+    assert [(r, k, Decimal(a), p) for r, k, a, p in periods] == [
+        ("R-000001", "issue", 300, "2026-10"), ("R-000002", "issue", 300, "2026-11"),
+        ("R-000001", "reversal", -300, "2026-11")]
+    world.sync("2026-12-01")
+    text = [m.get_body(("plain",)).get_content() for m in mails(world) if "lee@" in str(m["To"])]
+    assert len(text) == 2
+    nov = next(t for t in text if "November 2026" in t)
+    assert "LATE LINES" in nov and "R-000002 | for October 2026" in nov   # the late line
+    assert "-¥300.00" in nov                                             # the clawback
+    assert "refunded" in nov or "cancelled" in nov              # with its reason
+    assert "This month: ¥0.00" in nov and "Year to date: ¥300.00" in nov
+
+
+def _cli(world, *args, env=None):
+    return subprocess.run([sys.executable, str(ROOT / "run.py"), *args, "--config", str(world.config)],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_statements_command_shows_then_sends_once(world):
+    world.standard([deal(1, Approved=True), deal(2, Approved=True, Lead="Kim")], RULES, staff=STAFF)
+    world.sync("2026-10-20")
+    shown = _cli(world, "statements", "--period", "2026-10", "--today", "2026-10-28")
+    assert shown.returncode == 0, shown.stderr
+    assert "lee@example.com" in shown.stdout and "600.00" in shown.stdout and "--send" in shown.stdout
+    assert mails(world) == [] and ("2026-10",) not in db(world, "SELECT period FROM periods")
+    early = _cli(world, "statements", "--period", "2026-10", "--send", "--today", "2026-10-28")
+    assert early.returncode == 2 and "not over" in early.stderr
+    dry = _cli(world, "statements", "--period", "2026-10", "--send", "--dry-run", "--today", "2026-11-03")
+    assert dry.returncode == 0 and "would send" in dry.stdout and mails(world) == []
+    sent = _cli(world, "statements", "--period", "2026-10", "--send", "--today", "2026-11-03")
+    assert sent.returncode == 0, sent.stderr
+    assert len(mails(world)) == 2 and ("2026-10",) in db(world, "SELECT period FROM periods")
+    again = _cli(world, "statements", "--period", "2026-10", "--send", "--today", "2026-11-04")
+    assert again.returncode == 0 and len(mails(world)) == 2
+    bad = _cli(world, "statements", "--period", "2026-13")
+    assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
+
+
+def test_digest_goes_to_managers_with_what_waits_for_them(world):
+    world.standard([deal(1), deal(2, **{"Deal amount": "garbage"}), deal(3, Approved=True)], RULES, staff=STAFF)
+    world.sync("2026-11-20")
+    p = _cli(world, "digest", "--send", "--today", "2026-11-20")
+    assert p.returncode == 0, p.stderr
+    digests = [m for m in mails(world) if "mona@" in str(m["To"])]
+    assert len(digests) == 1
+    body = digests[0].get_body(("plain",)).get_content()
+    assert "R-000001" in body and "R-000002" in body and "1,300.00" in body
+    _cli(world, "digest", "--send", "--today", "2026-11-20")
+    assert len([m for m in mails(world) if "mona@" in str(m["To"])]) == 1     # once a day
+
+
+def test_demo_statements_render_for_the_current_month(tmp_path):
+    shutil.copy(ROOT / "config.example.toml", tmp_path / "config.example.toml")
+    cfg = str(tmp_path / "config.example.toml")
+    run = [sys.executable, str(ROOT / "run.py")]
+    assert subprocess.run(run + ["sync", "--config", cfg, "--today", "2026-11-23"], capture_output=True,
+                          timeout=300).returncode == 0
+    p = subprocess.run(run + ["statements", "--period", "2026-11", "--config", cfg, "--today", "2026-11-23"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert "liming@example.com" in p.stdout and "2026年11月" in p.stdout
