@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import REF_HEADER, ROOT, referral
+from conftest import ROOT, referral
 from workflow.passlock import PassLock
-from workflow.serve import Worker
+from workflow.serve import Worker, workbook_timezone
 
 TZ = ZoneInfo("Asia/Shanghai")
 RULES = [["Recipient", "Fixed", "Reward type", "Item"],
@@ -120,7 +120,8 @@ def test_a_statement_day_passes_and_exactly_one_statement_run_happens(world):
 
     # the statements of November went once, on 1 December at 08:00, one per staff member with lines
     statements = [m for m in outbox(world) if "commission statement" in str(m["Subject"])]
-    assert sorted(str(m["To"]) for m in statements) == ["Kim <kim@example.com>", "Lee <lee@example.com>"]
+    assert sorted(str(m["To"]) for m in statements) == ["Kim <kim@example.com>", "Lee <lee@example.com>"], \
+        out.getvalue()
     assert {str(m["Subject"]) for m in statements} == {"Your commission statement for November 2026"}
     sent = sent_events(world, "statement|")
     assert sorted(k for k, _ in sent) == ["statement|2026-11|kim@example.com", "statement|2026-11|lee@example.com"]
@@ -167,6 +168,26 @@ def test_weekly_digest_goes_on_its_weekday_only_and_off_means_none(world):
                             encoding="utf-8")
     worker, _ = worker_for(world, clock)
     assert sorted(worker.triggers(at("2026-12-11"))) == ["statements", "sync"]
+
+
+def test_the_schedule_runs_in_the_workbooks_time_zone_read_at_start(world):
+    schedule(world)
+    world.standard([deal(2)], RULES, staff=STAFF, settings={"timezone": "Europe/Berlin"})
+    timezone, lang, problem = workbook_timezone(world.cfg())
+    assert (timezone, lang, problem) == ("Europe/Berlin", "en", None)
+    worker = Worker(world.cfg(), timezone, lang)
+    berlin = ZoneInfo("Europe/Berlin")
+    start = dt.datetime(2026, 11, 28, 9, 0, tzinfo=berlin)
+    fire = worker.triggers(start)["statements"].get_next_fire_time(None, start)
+    assert fire == dt.datetime(2026, 11, 29, 8, 0, tzinfo=berlin)
+    assert fire.utcoffset() == dt.timedelta(hours=1)
+    assert worker.clock().tzinfo == berlin                           # real now, in the workbook's zone
+
+    world.path.unlink()                                              # unreadable at start: the default, said why
+    timezone, lang, problem = workbook_timezone(world.cfg())
+    assert timezone == "Asia/Shanghai" and problem is not None
+    assert "book.xlsx" in problem.render("en") and "Asia/Shanghai" in problem.render("en")
+    assert "Asia/Shanghai" in problem.render("zh")
 
 
 def test_jobs_are_scheduled_one_at_a_time_with_missed_runs_coalesced(world):

@@ -33,7 +33,6 @@ from .i18n import Text
 from .passlock import PassBusy, PassLock
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-JOBS = ("sync", "statements", "digest")
 
 i18n.register({
     "serve.job.sync": {"en": "sync", "zh": "同步"},
@@ -108,7 +107,7 @@ def workbook_timezone(cfg) -> tuple[str, str, Text | None]:
         snap = open_backend(cfg).read()
         book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
         tz, lang = book.settings.timezone, book.language
-    except Exception as e:     # any reason is reported, and the worker still starts
+    except expected_errors() as e:     # reported, and the worker still starts
         return DEFAULT_TIMEZONE, "zh", Text("serve.no_timezone", why=reason(e, "en"), tz=DEFAULT_TIMEZONE)
     try:
         ZoneInfo(tz)
