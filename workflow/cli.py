@@ -175,12 +175,6 @@ def cmd_init(args) -> int:
     return 0
 
 
-def cmd_later(args) -> int:
-    print(f"run.py {args.command}: not available in this version yet — run `run.py sync` on a schedule "
-          f"(e.g. cron every 5 minutes) meanwhile", file=sys.stderr)
-    return 2
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="run.py", description="Referral rewards run from a spreadsheet.")
     sub = p.add_subparsers(dest="command", required=True)

@@ -260,8 +260,10 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
         if notices.halted is not None:
             result.warnings.append(Finding(notices.halted, "warning"))
         notified_events = apply_outcome(decisions, notices)
-        period = statements_due(today, book.settings.statement_day, log, ledger) if statements else None
-        next_day = next_statement_day(today, book.settings.statement_day) if statements else None
+        due = statements_due(today, book.settings.statement_day, log, ledger)
+        period = due if statements else None
+        # a pass that leaves due statements to the statement run must not let a later pass be skipped
+        next_day = today if due and not statements else next_statement_day(today, book.settings.statement_day)
         if period:
             run = statement_run(cfg, ledger, book, decisions, today, now, period, send=True)
             result.statements_sent = len(run.delivery.sent_now)
