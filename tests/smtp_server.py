@@ -380,8 +380,7 @@ class ServerProcess:
     env = SmtpServer.env
 
 
-def spawn_server(folder: Path | str, **options) -> ServerProcess:
-    return ServerProcess(folder, **options)
+spawn_server = ServerProcess
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,6 +8,8 @@ import email
 import email.message
 import email.policy
 import email.utils
+import socket
+import time
 from email.header import Header
 from pathlib import Path
 
@@ -317,3 +319,26 @@ def test_unreachable_server_stops_the_pass_and_is_retried_later(tmp_path, make_s
             transport.send(message(1))
     assert caught.value.fatal is True and caught.value.temporary is True
     assert f"127.0.0.1:{server.port}" in rendered(caught.value)[0]
+
+
+def test_a_server_that_never_answers_times_out_and_stops_the_pass(tmp_path, make_smtp_server):
+    with socket.socket() as listener:                                        # accepts connections, says nothing
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(5)
+        server = make_smtp_server(security="none", username=None)
+        cfg = smtp_cfg(tmp_path, server, smtp_port=listener.getsockname()[1])
+        started = time.monotonic()
+        with open_transport(cfg, env={}, timeout=0.5) as transport:
+            with pytest.raises(MailError) as caught:
+                transport.send(message(1))
+        assert time.monotonic() - started < 5
+    assert caught.value.fatal is True and caught.value.temporary is True
+    assert "0.5" in rendered(caught.value)[0] and "0.5" in rendered(caught.value)[1]
+
+
+def test_outbox_that_cannot_be_created_is_fatal(tmp_path):
+    (tmp_path / "data").write_text("a file where the folder should be")
+    with pytest.raises(MailError) as caught:
+        with open_transport(outbox_cfg(tmp_path)) as transport:
+            transport.send(message(1))
+    assert caught.value.fatal is True and "outbox" in rendered(caught.value)[0]
