@@ -80,6 +80,7 @@ def test_html_escapes_sheet_values_and_text_keeps_them(renderer, kind, lang):
     assert f"{SCRIPT} {AMP}" in r.text                                                    # verbatim
     if kind != "statement" and kind != "digest":
         assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in r.html and f"<b>{AMP}</b>" in r.text
+        assert "R-<1>&" in r.subject and "R-&lt;1&gt;&amp;" in r.html   # subjects are plain text, not escaped
 
 
 @pytest.mark.parametrize("kind,lang", ALL)
@@ -244,8 +245,7 @@ def test_sheet_values_cannot_add_headers(renderer):
     assert back["Subject"] == "Your commission statement for October 2026 Bcc: evil2@x"
     assert [a.addr_spec for a in back["To"].addresses] == ["m@example.com"]
     assert [a.addr_spec for a in back["From"].addresses] == ["d@example.com"]
-    assert "X Bcc: evil@x" in back.get_body(("plain",)).get_content() or INJECT.replace("\r", "") in \
-        back.get_body(("plain",)).get_content()
+    assert "Dear X\nBcc: evil@x," in back.get_body(("plain",)).get_content()   # in the body it is only text
 
 
 def test_an_unusable_address_is_refused_before_a_message_exists(renderer):
@@ -290,13 +290,22 @@ def test_a_broken_template_is_reported_with_file_and_line_and_stops_its_kind(own
     assert r.render(other, lang, sample(other, lang)).text   # the other kinds still go out
 
 
+def test_templates_cannot_change_the_values_they_are_given(own_templates):
+    edit(own_templates / "digest.en.txt", "AWAITING YOUR APPROVAL", "{{ awaiting.clear() }}AWAITING YOUR APPROVAL")
+    r = Renderer(own_templates)
+    ctx = sample("digest", "en")
+    with pytest.raises(TemplateProblem) as caught:
+        r.render("digest", "en", ctx)
+    assert "may not use" in str(caught.value) and len(ctx["awaiting"]) == 2
+
+
 def test_a_missing_template_or_layout_is_reported(own_templates):
     (own_templates / "welcome_notice.zh.subject.txt").unlink()
     (own_templates / "_layout.en.html").unlink()
     r = Renderer(own_templates)
     en = [t for t, _ in problem_texts(r)]
-    assert f"{own_templates / 'welcome_notice.zh.subject.txt'}: this template is missing" in en[0] or any(
-        t.startswith(f"{own_templates / 'welcome_notice.zh.subject.txt'}: this template is missing") for t in en)
+    assert any(t.startswith(f"{own_templates / 'welcome_notice.zh.subject.txt'}: this template is missing — ")
+               for t in en)
     assert any("uses the template _layout.en.html, which does not exist" in t for t in en)
     zh = [z for _, z in problem_texts(r)]
     assert any("模板文件不存在" in z for z in zh) and any("引用的模板 _layout.en.html 不存在" in z for z in zh)
