@@ -60,9 +60,6 @@ def deliver(outgoing: list[Outgoing], log: MessageLog, renderer, open_transport,
             now: dt.datetime, lang: str, dry_run: bool = False) -> Delivery:
     """Send every due message once.  `open_transport()` gives the transport (a
     context manager) and is called only when something is to be sent."""
-    from .mail import MailError
-    from .render import TemplateProblem, build_message
-
     result = Delivery()
     todo: list[Outgoing] = []
     for out in outgoing:
@@ -75,6 +72,15 @@ def deliver(outgoing: list[Outgoing], log: MessageLog, renderer, open_transport,
             result.problems[out.key] = _problem(m.state, out.to_addr, m.error, m.next_try)
     if not todo:
         return result
+    with log.batch():
+        _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run, result)
+    return result
+
+
+def _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run, result: Delivery) -> None:
+    """Render, record the intent, send, record the result — message after message, one connection."""
+    from .mail import MailError
+    from .render import TemplateProblem, build_message
     broken: dict[str, Text] = {}
     transport = None
     try:
@@ -122,7 +128,6 @@ def deliver(outgoing: list[Outgoing], log: MessageLog, renderer, open_transport,
     finally:
         if transport is not None:
             transport.__exit__(None, None, None)
-    return result
 
 
 def _problem(state: str, addr: str, error: str | None, next_try: str | None) -> Text:
