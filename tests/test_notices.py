@@ -191,3 +191,24 @@ def test_header_injection_in_the_sheet_never_reaches_a_header(world, value):
     for m in outbox(world):
         assert m["Bcc"] is None
         assert all("\n" not in str(v) and "\r" not in str(v) for v in m.values())
+
+
+def test_check_names_a_broken_template_with_file_and_line(world, monkeypatch, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    from workflow import notify
+    world.standard([deal(Approved=True)], RULES, staff=STAFF, header=HEADER)
+    ok = world.cli("check")
+    assert ok.returncode == 0 and "template" not in ok.stdout.lower()
+    templates = tmp_path / "templates"
+    shutil.copytree(notify.TEMPLATES, templates)
+    (templates / "statement.en.txt").write_text("Line one\n{% for x in lines %}\n", encoding="utf-8")
+    code = ("import sys, pathlib; sys.path.insert(0, sys.argv[1]); from workflow import notify, cli; "
+            "notify.TEMPLATES = pathlib.Path(sys.argv[2]); sys.exit(cli.main(['check', '--config', sys.argv[3]]))")
+    p = subprocess.run([sys.executable, "-c", code, str(ROOT), str(templates), str(world.config)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr                      # a template stops mail, not sync
+    assert "statement.en.txt" in p.stdout and "line 2" in p.stdout.lower()

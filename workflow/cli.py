@@ -127,6 +127,9 @@ def cmd_check(args) -> int:
         print(Text("cli.summary", rows=sum(statuses.values()), counts=counts or "-").render(lang))
         if statuses.get("needs_fixing"):
             print(Text("cli.rows_to_fix", n=statuses["needs_fixing"]).render(lang))
+    from .notify import renderer_for
+    for problem in renderer_for(book.settings).problems():     # broken templates stop mail, not sync
+        print(f"{Text('cli.warning').render(lang)}: {i18n.render(problem, lang)}")
     busy = open_backend(cfg).busy()
     if busy is not None:
         print(f"{Text('cli.warning').render(lang)}: {i18n.render(busy, lang)}")
