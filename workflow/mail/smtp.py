@@ -16,6 +16,7 @@ import ssl
 
 from ..i18n import Found, Text
 from .base import MailError, Transport, message_id, recipients
+from .outbox import wire_bytes
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -145,7 +146,12 @@ class SmtpTransport(Transport):
     def _deliver(self, conn: smtplib.SMTP, msg: email.message.EmailMessage, to: list[str]) -> None:
         where = self._where()
         try:
-            conn.send_message(msg, from_addr=self.sender, to_addrs=to)
+            if msg.get("Bcc") is None and msg.get("Resent-Bcc") is None:
+                # the bytes once, as the outbox writes them: send_message would copy the
+                # message and flatten it again, which costs more than rendering it
+                conn.sendmail(self.sender, to, wire_bytes(msg))
+            else:
+                conn.send_message(msg, from_addr=self.sender, to_addrs=to)
             # Some recipients refused, others accepted: the message went; sending it
             # again would give the accepted ones a second copy.
         except smtplib.SMTPRecipientsRefused as exc:
