@@ -1,0 +1,255 @@
+"""Cell values: what RAW / USER_ENTERED input stores, and what each render option returns.
+
+A plain cell is a bare Python value (str, bool, int, float) and an empty cell is None, so a big
+grid is plain lists. A cell with a number format (date, date-time, time, percent, currency) or a
+formula is a `Typed`: its unformatted value, the text it shows, and the formula if any.
+Numbers are doubles as in Sheets; an integral number is kept as int so JSON prints `53`, not `53.0`.
+"""
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import math
+import operator
+import re
+from decimal import Decimal
+
+EPOCH = dt.datetime(1899, 12, 30)
+PLAIN = frozenset((str, bool, int, float))
+DATE_KINDS = frozenset(("DATE", "DATE_TIME", "TIME"))
+
+
+class Typed:
+    __slots__ = ("value", "kind", "text", "formula")
+
+    def __init__(self, value, kind=None, text=None, formula=None):
+        self.value, self.kind, self.text, self.formula = value, kind, text, formula
+
+    def __repr__(self):
+        return f"Typed({self.value!r}, {self.kind!r}, {self.text!r}, {self.formula!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, Typed) and (self.value, self.kind, self.text, self.formula) == \
+            (other.value, other.kind, other.text, other.formula)
+
+
+class BadValue(ValueError):
+    """A JSON value that cannot go into a cell (object, list)."""
+
+
+def number(x):
+    """A Sheets number: int when integral (so JSON shows 53), else float."""
+    if isinstance(x, Decimal):
+        x = float(x)
+    if isinstance(x, float):
+        if math.isnan(x) or math.isinf(x):
+            raise BadValue(x)
+        if x.is_integer() and abs(x) < 2 ** 53:
+            return int(x)
+    return x
+
+
+def format_number(x) -> str:
+    """Automatic ("General") number format, en_US."""
+    if isinstance(x, int):
+        return str(x) if abs(x) < 10 ** 15 else f"{x:.5E}".replace("E+", "E+")
+    text = f"{x:.10g}"
+    if "e" in text:
+        mant, exp = text.split("e")
+        text = f"{mant}E{exp[0]}{exp[1:].zfill(2)}"
+    return text
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+def serial(value: dt.date | dt.datetime | dt.time) -> int | float:
+    if isinstance(value, dt.datetime):
+        delta = value.replace(tzinfo=None) - EPOCH
+        return number(delta.days + delta.seconds / 86400 + delta.microseconds / 86400e6)
+    if isinstance(value, dt.date):
+        return (value - EPOCH.date()).days
+    return number((value.hour * 3600 + value.minute * 60 + value.second) / 86400)
+
+
+def from_serial(x: float) -> dt.datetime:
+    return EPOCH + dt.timedelta(seconds=round(x * 86400))
+
+
+def date_cell(value: dt.date | dt.datetime | dt.time) -> Typed:
+    """A cell a person filled with a date: the serial number, shown as ISO text."""
+    if isinstance(value, dt.datetime):
+        return Typed(serial(value), "DATE_TIME", value.strftime("%Y-%m-%d %H:%M:%S"))
+    if isinstance(value, dt.date):
+        return Typed(serial(value), "DATE", value.isoformat())
+    return Typed(serial(value), "TIME", value.strftime("%H:%M:%S"))
+
+
+_DATE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_NUMBER = re.compile(r"^([+-]?)(\$?)((?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?(?:[eE][+-]?\d+)?)(%?)$")
+
+
+def _parse_date(s: str) -> Typed | None:
+    m = _DATE.match(s)
+    if m:
+        y, sep, mo, d, hh, mm, ss = m.groups()
+        date_text = f"{int(y):04d}{sep}{int(mo):02d}{sep}{int(d):02d}"
+    else:
+        m = _US_DATE.match(s)
+        if not m:
+            return None
+        mo, d, y, hh, mm, ss = m.groups()
+        date_text = f"{int(mo)}/{int(d)}/{int(y)}"
+    try:
+        day = dt.date(int(y), int(mo), int(d))
+        if hh is None:
+            return Typed(serial(day), "DATE", date_text)
+        moment = dt.datetime.combine(day, dt.time(int(hh), int(mm), int(ss or 0)))
+    except ValueError:
+        return None
+    clock = f"{int(hh)}:{mm}" + (f":{ss}" if ss else "")
+    return Typed(serial(moment), "DATE_TIME", f"{date_text} {clock}")
+
+
+def _parse_number(s: str):
+    m = _NUMBER.match(s)
+    if not m or not any(ch.isdigit() for ch in m.group(3)):
+        return None
+    sign, dollar, body, pct = m.groups()
+    if dollar and pct:
+        return None
+    value = float(body.replace(",", "")) if any(c in body for c in ".eE,") else int(body)
+    if sign == "-":
+        value = -value
+    if pct:
+        return Typed(number(value / 100), "PERCENT", s)
+    if dollar:
+        return Typed(number(value), "CURRENCY", s)
+    return number(value)
+
+
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+        ast.Pow: operator.pow, ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def _arith(node):
+    if isinstance(node, ast.Expression):
+        return _arith(node.body)
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return node.value
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_arith(node.left), _arith(node.right))
+    if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_arith(node.operand))
+    raise ValueError(node)
+
+
+def formula_cell(text: str) -> Typed:
+    """`=4/2` evaluates to 2; plain arithmetic only, anything else shows an error value."""
+    body = text[1:].replace("^", "**")
+    try:
+        value = number(float(_arith(ast.parse(body, mode="eval"))))
+    except ZeroDivisionError:
+        value = "#DIV/0!"
+    except Exception:
+        value = "#NAME?" if re.search(r"[A-Za-z]", body) else "#ERROR!"
+    return Typed(value, None, None, text)
+
+
+def user_entered(s: str):
+    """What Sheets stores when a person (or USER_ENTERED) types the text `s`."""
+    if s == "":
+        return None
+    first = s[0]
+    if first == "'":
+        return s[1:] or None
+    if first == "=" and len(s) > 1:
+        return formula_cell(s)
+    if first.isdigit() or first in "+-.$":
+        stripped = s.strip()
+        found = _parse_date(stripped) if first.isdigit() else None
+        if found is None and first.isdigit():
+            m = _TIME.match(stripped)
+            if m and int(m.group(1)) < 24:
+                found = Typed(serial(dt.time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))),
+                              "TIME", stripped)
+        if found is None:
+            found = _parse_number(stripped)
+        if found is not None:
+            return found
+    elif len(s) in (4, 5) and s.upper() in ("TRUE", "FALSE"):
+        return s.upper() == "TRUE"
+    return s
+
+
+def from_json(value, user: bool):
+    """A JSON cell from a values write; `user` = USER_ENTERED. JSON null is handled by the caller."""
+    t = type(value)
+    if t is str:
+        return user_entered(value) if user else (value or None)
+    if t is bool:
+        return value
+    if t is int or t is float:
+        return number(value)
+    raise BadValue(value)
+
+
+def from_python(value, user: bool = True):
+    """A value a test puts in the sheet: dates become date cells, Decimal a number, str as typed."""
+    if value is None or type(value) in (bool, int, float):
+        return number(value) if type(value) is float else value
+    if isinstance(value, (dt.date, dt.time)):
+        return date_cell(value)
+    if isinstance(value, Decimal):
+        return number(value)
+    if isinstance(value, str):
+        return user_entered(value) if user else (value or None)
+    if isinstance(value, Typed):
+        return value
+    raise TypeError(f"sheets stand-in: cannot put {value!r} in a cell")
+
+
+# -- rendering -----------------------------------------------------------------------------------
+
+VALUE_RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
+DATE_RENDER = ("SERIAL_NUMBER", "FORMATTED_STRING")
+
+
+def renderer(value_render: str, date_render: str):
+    """A function cell -> JSON value for these render options (empty cells give "")."""
+    if value_render == "FORMATTED_VALUE":
+        def show(v):
+            if v is None:
+                return ""
+            t = type(v)
+            if t is str:
+                return v
+            if t is bool:
+                return "TRUE" if v else "FALSE"
+            if t is int or t is float:
+                return format_number(v)
+            if v.text is not None:
+                return v.text
+            return show(v.value)
+        return show
+
+    formulas = value_render == "FORMULA"
+    dates_as_text = date_render == "FORMATTED_STRING"
+
+    def raw(v):
+        if v is None:
+            return ""
+        if type(v) in PLAIN:
+            return v
+        if formulas and v.formula is not None:
+            return v.formula
+        if dates_as_text and v.kind in DATE_KINDS:
+            return v.text
+        return v.value
+    return raw
+
+
+def effective(v):
+    """The unformatted value of a cell (None when empty)."""
+    return v.value if isinstance(v, Typed) else v

@@ -1,0 +1,48 @@
+"""Point gspread (requests + google-auth) at a Sheets endpoint other than https://sheets.googleapis.com.
+
+gspread builds every URL from constants in `gspread.urls` that `gspread.http_client` copies at import
+time, so patching `gspread.urls` does nothing. The clean hook is the requests Session gspread uses
+(`client.http_client.session`, a google-auth AuthorizedSession): mount a transport adapter for the
+Google prefixes that rewrites the scheme+host to the stand-in and sends the request on. Everything
+else (auth header, 401 refresh, retries, timeouts) stays gspread's and google-auth's own. The token
+endpoint needs nothing: google-auth posts to the key file's `token_uri`.
+"""
+from __future__ import annotations
+
+from requests.adapters import HTTPAdapter
+
+SHEETS = "https://sheets.googleapis.com"
+DRIVE = "https://www.googleapis.com"
+
+
+class EndpointAdapter(HTTPAdapter):
+    """Sends requests for `prefix` to `base` instead (same path and query)."""
+
+    def __init__(self, prefix: str, base: str):
+        super().__init__()
+        self.prefix, self.base = prefix.rstrip("/"), base.rstrip("/")
+
+    def send(self, request, **kwargs):
+        if request.url.startswith(self.prefix):
+            request.url = self.base + request.url[len(self.prefix):]
+        return super().send(request, **kwargs)
+
+
+def route_session(session, base_url: str):
+    """Make `session` send Sheets (and Drive) API calls to `base_url`; returns the session."""
+    session.mount(SHEETS + "/", EndpointAdapter(SHEETS, base_url))
+    session.mount(DRIVE + "/drive/", EndpointAdapter(DRIVE, base_url))
+    return session
+
+
+def gspread_client(key_path, base_url: str, http_client=None, scopes=None):
+    """A gspread.Client from a service-account key, talking to `base_url`."""
+    import gspread
+    from gspread.http_client import HTTPClient
+
+    kwargs = {"filename": str(key_path), "http_client": http_client or HTTPClient}
+    if scopes is not None:
+        kwargs["scopes"] = scopes
+    client = gspread.service_account(**kwargs)
+    route_session(client.http_client.session, base_url)
+    return client
