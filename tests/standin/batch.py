@@ -250,7 +250,11 @@ def insert_dimension(ctx: Ctx, req: dict) -> dict:
         raise ctx.fail(f"Invalid range: startIndex {start}, endIndex {end}; the sheet has {limit}.")
     if req.get("inheritFromBefore") and start == 0:
         raise ctx.fail("Cannot inherit properties from before if inserting at the beginning of the sheet.")
-    (tab.insert_rows if dim == "ROWS" else tab.insert_cols)(start, end - start)
+    before = bool(req.get("inheritFromBefore"))
+    if dim == "ROWS":
+        tab.insert_rows(start, end - start, inherit_before=before)
+    else:
+        tab.insert_cols(start, end - start, inherit_before=before)
     return {}
 
 

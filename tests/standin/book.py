@@ -9,7 +9,7 @@ import copy
 import random
 
 from .a1 import Box
-from .cells import PLAIN, renderer
+from .cells import PLAIN, no_gc, renderer
 
 DEFAULT_FORMAT = {
     "backgroundColor": {"red": 1, "green": 1, "blue": 1},
@@ -32,14 +32,15 @@ THEME = {"primaryFontFamily": "Arial", "themeColors": [
         ("LINK", {"red": 0.06666667, "green": 0.33333334, "blue": 0.8}))]}
 
 
-def shift_span(lo, hi, at, n):
-    """[lo, hi) after inserting n (n > 0) or deleting -n (n < 0) lines at `at`; None if it vanishes."""
+def shift_span(lo, hi, at, n, inherit_before=False):
+    """[lo, hi) after inserting n (n > 0) or deleting -n (n < 0) lines at `at`; None if it vanishes.
+    New lines take the validation/protection of the line before them (inherit_before) or after."""
     inf = float("inf")
     hi_ = inf if hi is None else hi
     if n > 0:
-        if at <= lo:
+        if at < lo or (at == lo and inherit_before and lo > 0):
             lo, hi_ = lo + n, hi_ + n
-        elif at < hi_:
+        elif at < hi_ or (at == hi_ and inherit_before):
             hi_ += n
     else:
         end = at - n
@@ -78,22 +79,25 @@ class Tab:
             source, c0, c1 = cols, 0, box.r1 - box.r0
         else:
             source = self.rows[box.r0:box.r1]
-        for row in source:
-            seg = row[c0:c1]
-            n = len(seg)
-            while n and seg[n - 1] is None:
-                n -= 1
-            if n == 0:
-                out.append([])
-                continue
-            if n != len(seg):
-                del seg[n:]
-            if fast:
-                out.append([v if type(v) in PLAIN else show(v) for v in seg])
-            else:
-                out.append([show(v) for v in seg])
-            keep = len(out)
-        del out[keep:]
+        plain = PLAIN.issuperset
+        with no_gc():
+            for row in source:
+                seg = row[c0:c1]
+                n = len(seg)
+                while n and seg[n - 1] is None:
+                    n -= 1
+                if n == 0:
+                    out.append([])
+                    continue
+                if n != len(seg):
+                    del seg[n:]
+                if not fast:
+                    seg = [show(v) for v in seg]
+                elif None in seg or not plain(map(type, seg)):
+                    seg = [v if type(v) in PLAIN else show(v) for v in seg]
+                out.append(seg)
+                keep = len(out)
+            del out[keep:]
         return out
 
     def extent(self) -> tuple[int, int]:
@@ -128,25 +132,25 @@ class Tab:
                 row[box.c0:end] = [None] * (end - box.c0)
 
     # -- structure -------------------------------------------------------------------------------
-    def insert_rows(self, at: int, count: int, rows: list[list] | None = None) -> None:
+    def insert_rows(self, at: int, count: int, rows: list[list] | None = None, inherit_before=False) -> None:
         if at < len(self.rows) or rows:
             while len(self.rows) < at:
                 self.rows.append([])
             self.rows[at:at] = rows if rows is not None else [[] for _ in range(count)]
         self.row_count += count
-        self._shift(True, at, count)
+        self._shift(True, at, count, inherit_before)
 
     def delete_rows(self, at: int, count: int) -> None:
         del self.rows[at:at + count]
         self.row_count -= count
         self._shift(True, at, -count)
 
-    def insert_cols(self, at: int, count: int) -> None:
+    def insert_cols(self, at: int, count: int, inherit_before=False) -> None:
         for row in self.rows:
             if at < len(row):
                 row[at:at] = [None] * count
         self.col_count += count
-        self._shift(False, at, count)
+        self._shift(False, at, count, inherit_before)
 
     def delete_cols(self, at: int, count: int) -> None:
         for row in self.rows:
@@ -163,12 +167,12 @@ class Tab:
                 del row[cols:]
             self.col_count = cols
 
-    def _shift(self, on_rows: bool, at: int, n: int) -> None:
+    def _shift(self, on_rows: bool, at: int, n: int, inherit_before=False) -> None:
         lo_i = 0 if on_rows else 2
         spans = [v for v in self.validations] + [p["span"] for p in self.protected]
         dead = []
         for span in spans:
-            moved = shift_span(span[lo_i], span[lo_i + 1], at, n)
+            moved = shift_span(span[lo_i], span[lo_i + 1], at, n, inherit_before)
             if moved is None:
                 dead.append(id(span))
             else:

@@ -8,7 +8,9 @@ Numbers are doubles as in Sheets; an integral number is kept as int so JSON prin
 from __future__ import annotations
 
 import ast
+import contextlib
 import datetime as dt
+import gc
 import math
 import operator
 import re
@@ -17,6 +19,19 @@ from decimal import Decimal
 EPOCH = dt.datetime(1899, 12, 30)
 PLAIN = frozenset((str, bool, int, float))
 DATE_KINDS = frozenset(("DATE", "DATE_TIME", "TIME"))
+
+
+@contextlib.contextmanager
+def no_gc():
+    """Pause the cyclic garbage collector while building millions of cells: with a big grid alive,
+    its passes cost more than the work itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class Typed:
@@ -28,9 +43,6 @@ class Typed:
     def __repr__(self):
         return f"Typed({self.value!r}, {self.kind!r}, {self.text!r}, {self.formula!r})"
 
-    def __eq__(self, other):
-        return isinstance(other, Typed) and (self.value, self.kind, self.text, self.formula) == \
-            (other.value, other.kind, other.text, other.formula)
 
 
 class BadValue(ValueError):
@@ -126,6 +138,8 @@ def _parse_number(s: str):
         return Typed(number(value / 100), "PERCENT", s)
     if dollar:
         return Typed(number(value), "CURRENCY", s)
+    if "," in body:                       # "1,200.50" gets the format #,##0.00 and shows as typed
+        return Typed(number(value), "NUMBER", s)
     return number(value)
 
 
@@ -193,6 +207,28 @@ def from_json(value, user: bool):
     if t is int or t is float:
         return number(value)
     raise BadValue(value)
+
+
+_TRIGGERS = frozenset("'=+-.$0123456789tTfF")
+
+
+def convert_rows(data, user: bool) -> list[list]:
+    """Rows a test gives (Python values) as stored cells."""
+    out = []
+    with no_gc():
+        for row in data:
+            cells = []
+            add = cells.append
+            for v in row:
+                t = type(v)
+                if t is str:
+                    add(user_entered(v) if user and v[:1] in _TRIGGERS else (v or None))
+                elif t is int or t is bool or v is None:
+                    add(v)
+                else:
+                    add(from_python(v, user))
+            out.append(cells)
+    return out
 
 
 def from_python(value, user: bool = True):

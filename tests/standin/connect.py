@@ -6,6 +6,7 @@ time, so patching `gspread.urls` does nothing. The clean hook is the requests Se
 Google prefixes that rewrites the scheme+host to the stand-in and sends the request on. Everything
 else (auth header, 401 refresh, retries, timeouts) stays gspread's and google-auth's own. The token
 endpoint needs nothing: google-auth posts to the key file's `token_uri`.
+google-auth's IAM "allowedLocations" lookup is routed too (see route_session).
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from requests.adapters import HTTPAdapter
 
 SHEETS = "https://sheets.googleapis.com"
 DRIVE = "https://www.googleapis.com"
+IAM = ("https://iamcredentials.googleapis.com", "https://iamcredentials.mtls.googleapis.com")
 
 
 class EndpointAdapter(HTTPAdapter):
@@ -29,9 +31,17 @@ class EndpointAdapter(HTTPAdapter):
 
 
 def route_session(session, base_url: str):
-    """Make `session` send Sheets (and Drive) API calls to `base_url`; returns the session."""
+    """Make `session` send Sheets (and Drive) API calls to `base_url`; returns the session.
+
+    google-auth >= 2.4x also looks up the service account's "regional access boundary" at
+    iamcredentials.googleapis.com, in a background thread, on the AuthorizedSession's own auth session
+    (`_auth_request_session`); that is routed to `base_url` as well so nothing leaves loopback."""
     session.mount(SHEETS + "/", EndpointAdapter(SHEETS, base_url))
     session.mount(DRIVE + "/drive/", EndpointAdapter(DRIVE, base_url))
+    for target in (session, getattr(session, "_auth_request_session", None)):
+        if target is not None:
+            for iam in IAM:
+                target.mount(iam + "/", EndpointAdapter(iam, base_url))
     return session
 
 

@@ -9,7 +9,7 @@ import time
 
 from .a1 import Box
 from .book import Book
-from .cells import from_python
+from .cells import convert_rows, from_python
 from .server import Server
 
 
@@ -55,8 +55,7 @@ class SheetsStandin(Server):
 
     @staticmethod
     def _convert(data, value_input: str) -> list[list]:
-        user = value_input == "USER_ENTERED"
-        return [[from_python(v, user) for v in row] for row in data]
+        return convert_rows(data, value_input == "USER_ENTERED")
 
     def book(self, spreadsheet_id: str) -> Book:
         return self.books[spreadsheet_id]
@@ -135,10 +134,11 @@ class SheetsStandin(Server):
             self._touch(spreadsheet_id)
 
     def insert_rows(self, spreadsheet_id: str, tab: str, at_row: int, rows: list[list]) -> None:
-        """Insert `rows` so the first becomes row `at_row` (1-based); rows below shift down."""
+        """Insert `rows` so the first becomes row `at_row` (1-based); rows below shift down. Like
+        "Insert row above" in the UI, new rows take validation/protection from the row above."""
         with self._lock:
             t = self.tab(spreadsheet_id, tab)
-            t.insert_rows(at_row - 1, len(rows), self._convert(rows, "USER_ENTERED"))
+            t.insert_rows(at_row - 1, len(rows), self._convert(rows, "USER_ENTERED"), inherit_before=True)
             t.col_count = max([t.col_count] + [len(r) for r in rows])
             self._touch(spreadsheet_id)
 

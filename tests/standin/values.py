@@ -205,7 +205,11 @@ def values_append(book, query: dict, body, range_text: str) -> dict:
     probe.apply()
     out = {"spreadsheetId": book.id}
     if r > box.r0:
-        out["tableRange"] = echo(tab.title, box.r0, r, box.c0, min(box.c1, tab.col_count))
+        right = box.c0 + 1
+        for row in tab.rows[box.r0:r]:
+            used = [i for i, v in enumerate(row[box.c0:box.c1]) if v is not None]
+            right = max(right, box.c0 + used[-1] + 1 if used else 0)
+        out["tableRange"] = echo(tab.title, box.r0, r, box.c0, right)
     out["updates"] = probe.response(book)
     return out
 
