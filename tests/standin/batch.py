@@ -300,7 +300,7 @@ def cell_value(data: dict):
         if key in uev:
             return from_json(uev[key], False)
     if "errorValue" in uev:
-        return Typed(uev["errorValue"].get("message", "#ERROR!"))
+        return Typed(uev["errorValue"].get("message", "#ERROR!"))     # an error value, no formula
     return None
 
 

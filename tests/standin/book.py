@@ -9,7 +9,7 @@ import copy
 import random
 
 from .a1 import Box
-from .cells import PLAIN, no_gc, renderer
+from .cells import as_is, no_gc, renderer
 
 DEFAULT_FORMAT = {
     "backgroundColor": {"red": 1, "green": 1, "blue": 1},
@@ -71,7 +71,7 @@ class Tab:
     def read(self, box: Box, value_render: str, date_render: str, major: str = "ROWS") -> list[list]:
         """Values of `box` as the API returns them: trailing empty cells and rows dropped, inner ones ""."""
         show = renderer(value_render, date_render)
-        fast = value_render != "FORMATTED_VALUE"
+        keep_types = as_is(value_render, date_render)
         c0, c1 = box.c0, box.c1
         out, keep = [], 0
         if major == "COLUMNS":
@@ -79,7 +79,7 @@ class Tab:
             source, c0, c1 = cols, 0, box.r1 - box.r0
         else:
             source = self.rows[box.r0:box.r1]
-        plain = PLAIN.issuperset
+        unchanged = keep_types.issuperset
         with no_gc():
             for row in source:
                 seg = row[c0:c1]
@@ -91,10 +91,8 @@ class Tab:
                     continue
                 if n != len(seg):
                     del seg[n:]
-                if not fast:
-                    seg = [show(v) for v in seg]
-                elif None in seg or not plain(map(type, seg)):
-                    seg = [v if type(v) in PLAIN else show(v) for v in seg]
+                if None in seg or not unchanged(map(type, seg)):
+                    seg = [v if type(v) in keep_types else show(v) for v in seg]
                 out.append(seg)
                 keep = len(out)
             del out[keep:]

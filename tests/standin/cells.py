@@ -1,8 +1,9 @@
 """Cell values: what RAW / USER_ENTERED input stores, and what each render option returns.
 
 A plain cell is a bare Python value (str, bool, int, float) and an empty cell is None, so a big
-grid is plain lists. A cell with a number format (date, date-time, time, percent, currency) or a
-formula is a `Typed`: its unformatted value, the text it shows, and the formula if any.
+grid is plain lists. A number with a number format (date, date-time, time, percent, "1,200.50") is a
+`Shown` number: an int or float subclass carrying `kind` and the `text` it shows, so JSON prints it
+as the number with no conversion. A formula is a `Typed`: its result and the formula text.
 Numbers are doubles as in Sheets; an integral number is kept as int so JSON prints `53`, not `53.0`.
 """
 from __future__ import annotations
@@ -17,8 +18,34 @@ import re
 from decimal import Decimal
 
 EPOCH = dt.datetime(1899, 12, 30)
-PLAIN = frozenset((str, bool, int, float))
 DATE_KINDS = frozenset(("DATE", "DATE_TIME", "TIME"))
+
+
+class ShownInt(int):
+    """An integral number with a number format (a date's serial number, say)."""
+
+    def __repr__(self):
+        return f"ShownInt({int(self)}, {self.kind!r}, {self.text!r})"
+
+
+class ShownFloat(float):
+    __slots__ = ("kind", "text")
+
+    def __repr__(self):
+        return f"ShownFloat({float(self)}, {self.kind!r}, {self.text!r})"
+
+
+def shown(value, kind: str, text: str):
+    """`value` (a number) shown as `text` under a number format of `kind`."""
+    value = number(value)
+    out = ShownInt(value) if type(value) is int else ShownFloat(value)
+    out.kind, out.text = kind, text
+    return out
+
+
+PLAIN = frozenset((str, bool, int, float))
+SHOWN = frozenset((ShownInt, ShownFloat))
+AS_IS = PLAIN | SHOWN          # cells UNFORMATTED_VALUE + SERIAL_NUMBER returns unchanged
 
 
 @contextlib.contextmanager
@@ -35,13 +62,14 @@ def no_gc():
 
 
 class Typed:
-    __slots__ = ("value", "kind", "text", "formula")
+    """A formula cell (or an error value when `formula` is None): its result and its text."""
+    __slots__ = ("value", "formula")
 
-    def __init__(self, value, kind=None, text=None, formula=None):
-        self.value, self.kind, self.text, self.formula = value, kind, text, formula
+    def __init__(self, value, formula=None):
+        self.value, self.formula = value, formula
 
     def __repr__(self):
-        return f"Typed({self.value!r}, {self.kind!r}, {self.text!r}, {self.formula!r})"
+        return f"Typed({self.value!r}, {self.formula!r})"
 
 
 
@@ -87,13 +115,13 @@ def from_serial(x: float) -> dt.datetime:
     return EPOCH + dt.timedelta(seconds=round(x * 86400))
 
 
-def date_cell(value: dt.date | dt.datetime | dt.time) -> Typed:
+def date_cell(value: dt.date | dt.datetime | dt.time):
     """A cell a person filled with a date: the serial number, shown as ISO text."""
     if isinstance(value, dt.datetime):
-        return Typed(serial(value), "DATE_TIME", value.strftime("%Y-%m-%d %H:%M:%S"))
+        return shown(serial(value), "DATE_TIME", value.strftime("%Y-%m-%d %H:%M:%S"))
     if isinstance(value, dt.date):
-        return Typed(serial(value), "DATE", value.isoformat())
-    return Typed(serial(value), "TIME", value.strftime("%H:%M:%S"))
+        return shown(serial(value), "DATE", value.isoformat())
+    return shown(serial(value), "TIME", value.strftime("%H:%M:%S"))
 
 
 _DATE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
@@ -102,7 +130,7 @@ _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _NUMBER = re.compile(r"^([+-]?)(\$?)((?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?(?:[eE][+-]?\d+)?)(%?)$")
 
 
-def _parse_date(s: str) -> Typed | None:
+def _parse_date(s: str):
     m = _DATE.match(s)
     if m:
         y, sep, mo, d, hh, mm, ss = m.groups()
@@ -116,12 +144,12 @@ def _parse_date(s: str) -> Typed | None:
     try:
         day = dt.date(int(y), int(mo), int(d))
         if hh is None:
-            return Typed(serial(day), "DATE", date_text)
+            return shown(serial(day), "DATE", date_text)
         moment = dt.datetime.combine(day, dt.time(int(hh), int(mm), int(ss or 0)))
     except ValueError:
         return None
     clock = f"{int(hh)}:{mm}" + (f":{ss}" if ss else "")
-    return Typed(serial(moment), "DATE_TIME", f"{date_text} {clock}")
+    return shown(serial(moment), "DATE_TIME", f"{date_text} {clock}")
 
 
 def _parse_number(s: str):
@@ -135,11 +163,11 @@ def _parse_number(s: str):
     if sign == "-":
         value = -value
     if pct:
-        return Typed(number(value / 100), "PERCENT", s)
+        return shown(value / 100, "PERCENT", s)
     if dollar:
-        return Typed(number(value), "CURRENCY", s)
+        return shown(value, "CURRENCY", s)
     if "," in body:                       # "1,200.50" gets the format #,##0.00 and shows as typed
-        return Typed(number(value), "NUMBER", s)
+        return shown(value, "NUMBER", s)
     return number(value)
 
 
@@ -168,7 +196,7 @@ def formula_cell(text: str) -> Typed:
         value = "#DIV/0!"
     except Exception:
         value = "#NAME?" if re.search(r"[A-Za-z]", body) else "#ERROR!"
-    return Typed(value, None, None, text)
+    return Typed(value, text)
 
 
 def user_entered(s: str):
@@ -186,7 +214,7 @@ def user_entered(s: str):
         if found is None and first.isdigit():
             m = _TIME.match(stripped)
             if m and int(m.group(1)) < 24:
-                found = Typed(serial(dt.time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))),
+                found = shown(serial(dt.time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))),
                               "TIME", stripped)
         if found is None:
             found = _parse_number(stripped)
@@ -241,7 +269,7 @@ def from_python(value, user: bool = True):
         return number(value)
     if isinstance(value, str):
         return user_entered(value) if user else (value or None)
-    if isinstance(value, Typed):
+    if isinstance(value, (Typed, ShownInt, ShownFloat)):
         return value
     raise TypeError(f"sheets stand-in: cannot put {value!r} in a cell")
 
@@ -265,9 +293,9 @@ def renderer(value_render: str, date_render: str):
                 return "TRUE" if v else "FALSE"
             if t is int or t is float:
                 return format_number(v)
-            if v.text is not None:
-                return v.text
-            return show(v.value)
+            if t is Typed:
+                return show(v.value)
+            return v.text
         return show
 
     formulas = value_render == "FORMULA"
@@ -276,16 +304,22 @@ def renderer(value_render: str, date_render: str):
     def raw(v):
         if v is None:
             return ""
-        if type(v) in PLAIN:
-            return v
-        if formulas and v.formula is not None:
-            return v.formula
-        if dates_as_text and v.kind in DATE_KINDS:
+        t = type(v)
+        if t is Typed:
+            return v.formula if formulas and v.formula is not None else v.value
+        if dates_as_text and t in SHOWN and v.kind in DATE_KINDS:
             return v.text
-        return v.value
+        return v
     return raw
+
+
+def as_is(value_render: str, date_render: str) -> frozenset:
+    """Cell types a render returns unchanged (the fast path for big reads)."""
+    if value_render == "FORMATTED_VALUE":
+        return frozenset((str,))
+    return PLAIN if date_render == "FORMATTED_STRING" else AS_IS
 
 
 def effective(v):
     """The unformatted value of a cell (None when empty)."""
-    return v.value if isinstance(v, Typed) else v
+    return v.value if type(v) is Typed else v

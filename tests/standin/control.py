@@ -9,7 +9,7 @@ import time
 
 from .a1 import Box
 from .book import Book
-from .cells import convert_rows, from_python
+from .cells import SHOWN, ShownInt, convert_rows, from_python
 from .server import Server
 
 
@@ -72,7 +72,8 @@ class SheetsStandin(Server):
         """The tab's values as a whole-tab values.get returns them (ragged, "" for inner blanks)."""
         with self._lock:
             t = self.tab(spreadsheet_id, tab)
-            return t.read(Box(t, 0, t.row_count, 0, t.col_count), render, dates)
+            return [[_plain(v) for v in row] for row in t.read(Box(t, 0, t.row_count, 0, t.col_count),
+                                                                render, dates)]
 
     def value(self, spreadsheet_id: str, tab: str, row: int, col: int, render: str = "UNFORMATTED_VALUE",
               dates: str = "SERIAL_NUMBER"):
@@ -80,7 +81,7 @@ class SheetsStandin(Server):
         with self._lock:
             t = self.tab(spreadsheet_id, tab)
             got = t.read(Box(t, row - 1, row, col - 1, col), render, dates)
-            return got[0][0] if got else ""
+            return _plain(got[0][0]) if got else ""
 
     def tabs(self, spreadsheet_id: str) -> list[str]:
         return [t.title for t in self.book(spreadsheet_id).tabs]
@@ -223,6 +224,14 @@ class SheetsStandin(Server):
         """A real gspread.Client on this stand-in (see connect.py for how it is pointed here)."""
         from .connect import gspread_client
         return gspread_client(key_path, self.url, http_client, scopes)
+
+
+def _plain(v):
+    """A stored number with a format (ShownInt/ShownFloat) as the bare int/float JSON would give."""
+    t = type(v)
+    if t in SHOWN:
+        return int(v) if t is ShownInt else float(v)
+    return v
 
 
 def _kinds(kinds):
