@@ -131,6 +131,10 @@ def test_gspread_reads_typed_values_and_writes_raw(standin, gc):
     ws.update([["=1+1", "007"]], "E2:F2", value_input_option="USER_ENTERED")
     assert standin.value(sid, "Referrals", 2, 5) == 2 and standin.value(sid, "Referrals", 2, 6) == 7
     assert standin.value(sid, "Referrals", 2, 5, render="FORMULA") == "=1+1"
+    deadline = time.monotonic() + 3          # google-auth's background IAM lookup stayed on loopback
+    while not standin.housekeeping and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert standin.housekeeping[0].path.endswith("/allowedLocations")
 
 
 def test_ragged_rows_and_ranges_as_the_api_returns_them(standin, gc):
@@ -315,7 +319,7 @@ def test_append_create_and_drive_metadata(standin, gc):
     got = sh.worksheet("Log").append_rows([["2", "y"], ["3", "z"]], value_input_option="RAW")
     assert got["tableRange"] == "Log!A1:B2" and got["updates"]["updatedRange"] == "Log!A3:B4"
     assert standin.grid(sid, "Log")[2:] == [["2", "y"], ["3", "z"]]
-    assert sh.lastUpdateTime.endswith("Z")
+    assert sh.get_lastUpdateTime().endswith("Z")                   # Drive files.get on the stand-in
     made = gc.http_client.request("post", "https://sheets.googleapis.com/v4/spreadsheets",
                                   json={"properties": {"title": "New"}}).json()
     assert made["sheets"][0]["properties"]["title"] == "Sheet1" and standin.tabs(made["spreadsheetId"]) == ["Sheet1"]

@@ -19,6 +19,7 @@ IAM = ("https://iamcredentials.googleapis.com", "https://iamcredentials.mtls.goo
 
 class EndpointAdapter(HTTPAdapter):
     """Sends requests for `prefix` to `base` instead (same path and query)."""
+    __attrs__ = HTTPAdapter.__attrs__ + ["prefix", "base"]   # kept when google-auth copies the session
 
     def __init__(self, prefix: str, base: str):
         super().__init__()
