@@ -143,16 +143,16 @@ def test_ragged_rows_and_ranges_as_the_api_returns_them(standin, gc):
     sh = gc.open_by_key(sid)
     got = sh.values_batch_get(["'推荐 登记'", "'推荐 登记'!A1:C", "推荐 登记!C:C", "'推荐 登记'!A2:Z",
                                "'推荐 登记'!D1:E3", "'Sheet''s'!A1", "'推荐 登记'!2:3"])["valueRanges"]
-    assert [v["range"] for v in got] == ["'推荐 登记'!A1:Z1000", "'推荐 登记'!A1:C1000", "'推荐 登记'!C1:C1000",
-                                         "'推荐 登记'!A2:Z1000", "'推荐 登记'!D1:E3", "'Sheet''s'!A1",
-                                         "'推荐 登记'!A2:Z3"]
+    assert [v["range"] for v in got] == [
+        "'推荐 登记'!A1:Z1000", "'推荐 登记'!A1:C1000", "'推荐 登记'!C1:C1000", "'推荐 登记'!A2:Z1000",
+        "'推荐 登记'!D1:E3", "'Sheet''s'!A1", "'推荐 登记'!A2:Z3"]
     assert [v.get("values") for v in got] == [[["a", "", "c"], [], ["", "b"]], [["a", "", "c"], [], ["", "b"]],
                                               [["c"]], [[], ["", "b"]], None, [["x"]], [[], ["", "b"]]]
     cols = sh.values_batch_get(["'推荐 登记'!A1:C3"], params={"majorDimension": "COLUMNS"})["valueRanges"][0]
     assert cols["values"] == [["a"], ["", "", "b"], ["c"]]
     for bad, message in [("Nope!A1", "Unable to parse range: Nope!A1"),
-                         ("'推荐 登记'!A1:AA2", "Range ('推荐 登记'!A1:AA2) exceeds grid limits. Max rows: 1000, "
-                                              "max columns: 26")]:
+                         ("'推荐 登记'!A1:AA2",
+                          "Range ('推荐 登记'!A1:AA2) exceeds grid limits. Max rows: 1000, max columns: 26")]:
         with pytest.raises(APIError) as err:
             sh.values_batch_get([bad])
         assert (err.value.code, err.value.error["message"], err.value.error["status"]) == \

@@ -98,9 +98,8 @@ def unparsable(text: str):
 
 
 def exceeds(tab, r0: int, r1: int, c0: int, c1: int, prefix: str = ""):
-    shown = f"({quote_title(tab.title)}!{echo(tab.title, r0, r1, c0, c1).split('!', 1)[1]})"
-    return bad_request(f"{prefix}Range {shown} exceeds grid limits. Max rows: {tab.row_count}, "
-                       f"max columns: {tab.col_count}")
+    return bad_request(f"{prefix}Range ({echo(tab.title, r0, r1, c0, c1)}) exceeds grid limits. "
+                       f"Max rows: {tab.row_count}, max columns: {tab.col_count}")
 
 
 def parse_cells(cells: str) -> tuple[int | None, int | None, int | None, int | None] | None:

@@ -152,9 +152,9 @@ def fault(code: int, kind: str, method: str) -> ApiError:
         message = (f"Quota exceeded for quota metric '{metric}' and limit '{metric} per minute per user' of "
                    f"service 'sheets.googleapis.com' for consumer 'project_number:{PROJECT_NUMBER}'.")
         details = [
-            error_info("RATE_LIMIT_EXCEEDED", None, quota_metric=f"sheets.googleapis.com/{metric.lower().replace(' ', '_')}",
-                       quota_limit=limit, quota_location="global", consumer=f"projects/{PROJECT_NUMBER}",
-                       quota_limit_value="60"),
+            error_info("RATE_LIMIT_EXCEEDED", None,
+                       quota_metric="sheets.googleapis.com/" + metric.lower().replace(" ", "_"), quota_limit=limit,
+                       quota_location="global", consumer=f"projects/{PROJECT_NUMBER}", quota_limit_value="60"),
             {"@type": "type.googleapis.com/google.rpc.Help",
              "links": [{"description": "Request a higher quota limit.",
                         "url": "https://cloud.google.com/docs/quotas/help/request_increase"}]},

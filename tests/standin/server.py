@@ -10,6 +10,7 @@ import secrets
 import socket
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -177,11 +178,15 @@ class Server:
             self.requests.append(req)
         after = []
         try:
-            req.body = self._parse_body(kind, raw, h.headers.get("Content-Type", ""))
+            req.body = self._parse_body(kind, raw)
             self._injected_delay(kind)
             status, payload, headers, after = self._answer(req, h)
         except ApiError as e:
             status, payload, headers = e.status, e.body, e.headers
+        except Exception as e:          # a stand-in bug: say so in a 500 and on stderr, keep serving
+            traceback.print_exc()
+            status, payload, headers = 500, errors.status_body(
+                500, f"Internal error encountered. (sheets stand-in: {type(e).__name__}: {e})"), {}
         req.status = status
         try:
             self._finish(h, req, status, payload, headers, after)
@@ -199,7 +204,7 @@ class Server:
         else:
             self._send(h, status, payload, headers)
 
-    def _parse_body(self, kind: str, raw: bytes, content_type: str):
+    def _parse_body(self, kind: str, raw: bytes):
         if kind == "token":
             return {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
         if not raw:
@@ -270,7 +275,8 @@ class Server:
     def _token(self, form: dict) -> dict:
         grant = form.get("grant_type", "")
         if grant != JWT_GRANT:
-            raise ApiError(400, {"error": "unsupported_grant_type", "error_description": f"Invalid grant_type: {grant}"})
+            raise ApiError(400, {"error": "unsupported_grant_type",
+                                 "error_description": f"Invalid grant_type: {grant}"})
         claims = decode_jwt(form.get("assertion", ""))
         if claims is None:
             raise ApiError(400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
