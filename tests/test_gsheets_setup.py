@@ -58,6 +58,7 @@ def test_init_then_sync_fills_the_worker_columns(gworld):
     gworld.standin.insert_rows(gworld.sheet_id, "Referrals", 2, [row])
     p = gworld.cli("sync", "--today", "2026-11-20")
     assert p.returncode == 0, p.stderr
+    assert gworld.sheet_id in p.stdout and ".xlsx" not in p.stdout    # "cells written to <the spreadsheet>"
     r = dict(zip(head, gworld.standin.grid(gworld.sheet_id, "Referrals")[1]))
     assert r["Ref ID"] == "R-000001" and r["Status"]
 

@@ -105,7 +105,8 @@ def cmd_sync(args) -> int:
     elif result.not_written:
         print(result.not_written)
     elif result.cells_written:
-        print(Text("cli.written", cells=result.cells_written, where=cfg.workbook_path or cfg.spreadsheet).render(lang))
+        where = cfg.spreadsheet if cfg.backend == "gsheets" else cfg.workbook_path
+        print(Text("cli.written", cells=result.cells_written, where=where).render(lang))
     else:
         print(Text("cli.nothing").render(lang))
     _print_findings(result.warnings, lang)
