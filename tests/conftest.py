@@ -127,6 +127,72 @@ class World:
             ledger.close()
 
 
+# ---- both backends -------------------------------------------------------------------
+# The behavioural modules run every `world` test on the .xlsx file and on Google Sheets
+# (the local stand-in, through the real gspread + google-auth).  Tests about .xlsx file
+# mechanics (bytes, lock files, cell styles, the digest that skips a pass) stay xlsx-only.
+
+BOTH_BACKENDS = {"test_decisions", "test_catalogue", "test_staff_edits", "test_identity_and_writeback",
+                 "test_fuzz_pass"}
+XLSX_ONLY = {
+    "test_unusable_settings_stop_sync_and_nothing_is_written",   # file bytes (gsheets: test_gsheets_passes)
+    "test_staff_cells_formatting_and_unknown_columns_are_kept",  # openpyxl styles
+    "test_second_sync_does_not_rewrite_the_file",
+    "test_open_in_office_program_skips_the_write_and_catches_up",
+    "test_cli_sync_reports_the_lock",
+    "test_a_pass_that_could_not_write_is_not_remembered",
+    "test_unchanged_inputs_skip_the_pass_until_a_holding_period_ends",   # a sheet has no digest
+    "test_any_change_runs_the_pass_in_full",
+}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "xlsx_only: a `world` test about the .xlsx file itself")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend_kind" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    name = metafunc.function.__name__
+    if module in BOTH_BACKENDS and name not in XLSX_ONLY and not metafunc.definition.get_closest_marker("xlsx_only"):
+        metafunc.parametrize("backend_kind", ["xlsx", "gsheets"])
+    else:
+        metafunc.parametrize("backend_kind", ["xlsx"])
+
+
 @pytest.fixture
-def world(tmp_path) -> World:
+def backend_kind() -> str:
+    return "xlsx"
+
+
+@pytest.fixture(scope="session")
+def sheets(tmp_path_factory):
+    """The Sheets stand-in shared by the session and a service-account key pointing at it."""
+    from gsheets_world import standin, stop_standin
+    s, key = standin(tmp_path_factory.mktemp("standin"))
+    yield s, key
+    stop_standin()
+
+
+@pytest.fixture
+def world(tmp_path, backend_kind, request) -> World:
+    if backend_kind == "gsheets":
+        from gsheets_world import SheetsWorld
+
+        class GSheetsWorld(SheetsWorld, World):
+            pass
+        s, key = request.getfixturevalue("sheets")
+        return GSheetsWorld(tmp_path, s, key)
     return World(tmp_path)
+
+
+@pytest.fixture
+def gworld(tmp_path, sheets):
+    """A World on Google Sheets only (for the Sheets backend's own tests)."""
+    from gsheets_world import SheetsWorld
+
+    class GSheetsWorld(SheetsWorld, World):
+        pass
+    s, key = sheets
+    return GSheetsWorld(tmp_path, s, key)

@@ -106,7 +106,8 @@ def cmd_sync(args) -> int:
     elif result.not_written:
         print(result.not_written)
     elif result.cells_written:
-        print(Text("cli.written", cells=result.cells_written, where=cfg.workbook_path or cfg.spreadsheet).render(lang))
+        where = cfg.spreadsheet if cfg.backend == "gsheets" else cfg.workbook_path
+        print(Text("cli.written", cells=result.cells_written, where=where).render(lang))
     else:
         print(Text("cli.nothing").render(lang))
     _print_findings(result.warnings, lang)
@@ -115,7 +116,8 @@ def cmd_sync(args) -> int:
 
 def cmd_check(args) -> int:
     cfg = load(args.config)
-    snap = open_backend(cfg).read()   # read-only: a missing demo workbook is reported, not created
+    # read-only: a missing demo workbook is reported, not created; the sheet list is read afresh
+    snap = (open_backend(cfg, max_age=0) if cfg.backend == "gsheets" else open_backend(cfg)).read()
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
     lang = book.language
     _print_findings(book.findings, lang)
@@ -160,6 +162,9 @@ def cmd_export(args) -> int:
 
 def cmd_init(args) -> int:
     cfg = load(args.config)
+    if cfg.backend == "gsheets" and not args.path:   # fills the configured spreadsheet (only what is missing)
+        print(open_backend(cfg).initialise(args.empty, args.language).render(args.language))
+        return 0
     path = Path(args.path) if args.path else cfg.workbook_path
     if path.exists() and not args.force:
         print(f"{path}: already exists — pass --force to replace it (its rows would be lost)", file=sys.stderr)

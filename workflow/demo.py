@@ -184,19 +184,27 @@ def _tick_dropdowns(ws, header: list[str]) -> None:
             dv.add(f"{col}2:{col}2000")
 
 
+def demo_tabs(referral_rows: list[dict], language: str = "zh") -> list[tuple[str, list[str], list[list], int]]:
+    """The demo workbook's tabs: (name, header, rows, column width), in order."""
+    return [
+        ("推荐登记", REF_HEADER, [[r.get(h) for h in REF_HEADER] for r in referral_rows], 14),
+        ("奖励规则", RULE_HEADER, RULES, 14),
+        ("阶梯奖励", ["奖励对象", "人数", "周期", "方式", "奖励类型", "金额", "奖品"],
+         [["推荐人", 3, "年", "逐档", "现金", 2000, ""], ["推荐人", 5, "年", "逐档", "礼品", "", "家电礼包"]], 14),
+        ("设置", ["项目", "值", "说明"], [[k, language if k == "language" else v, d] for k, v, d in SETTINGS], 24),
+        ("员工", ["姓名", "邮箱", "岗位", "在职", "工号"], STAFF, 14),
+        ("老客户", ["姓名", "电话", "邮箱", "成为客户日期"], CUSTOMERS, 14),
+    ]
+
+
 def build(path: Path, t: dt.date, referral_rows: list[dict] | None = None, language: str = "zh") -> None:
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     rows = referral_rows if referral_rows is not None else _rows(t)
-    ws = _sheet(wb, "推荐登记", REF_HEADER, [[r.get(h) for h in REF_HEADER] for r in rows])
-    _tick_dropdowns(ws, REF_HEADER)
-    _sheet(wb, "奖励规则", RULE_HEADER, RULES)
-    _sheet(wb, "阶梯奖励", ["奖励对象", "人数", "周期", "方式", "奖励类型", "金额", "奖品"],
-           [["推荐人", 3, "年", "逐档", "现金", 2000, ""], ["推荐人", 5, "年", "逐档", "礼品", "", "家电礼包"]])
-    _sheet(wb, "设置", ["项目", "值", "说明"], [[k, language if k == "language" else v, d] for k, v, d in SETTINGS],
-           widths=24)
-    _sheet(wb, "员工", ["姓名", "邮箱", "岗位", "在职", "工号"], STAFF)
-    _sheet(wb, "老客户", ["姓名", "电话", "邮箱", "成为客户日期"], CUSTOMERS)
+    for name, header, tab_rows, widths in demo_tabs(rows, language):
+        ws = _sheet(wb, name, header, tab_rows, widths)
+        if name == "推荐登记":
+            _tick_dropdowns(ws, header)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
 
@@ -234,19 +242,33 @@ def _ledger_in_use(path: Path) -> bool:
         db.close()
 
 
+def empty_tabs(language: str = "zh") -> list[tuple[str, list[str], list[list], int]]:
+    """Every tab with its headers in one language, and every setting at its default:
+    (name, header, rows, column width), in order."""
+    zh = language == "zh"
+    out = [(spec.zh if zh else spec.en, [f.zh if zh else f.en for f in spec.fields], [], 14)
+           for spec in TABS.values() if spec.key != "settings"]
+    out.append((TABS["settings"].zh if zh else TABS["settings"].en,
+                ["项目", "值", "说明"] if zh else ["Key", "Value", "Meaning"], _default_settings(language), 24))
+    return out
+
+
 def create_empty(path: Path, language: str = "zh") -> None:
     """Every tab with its headers in one language, and every setting at its default."""
-    from .settings import SETTING_NAMES, Settings
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    zh = language == "zh"
-    for spec in TABS.values():
-        header = [f.zh if zh else f.en for f in spec.fields]
-        if spec.key == "settings":
-            continue
-        ws = _sheet(wb, spec.zh if zh else spec.en, header, [])
-        if spec.key == "referrals":
+    referrals = TABS["referrals"].zh if language == "zh" else TABS["referrals"].en
+    for name, header, rows, widths in empty_tabs(language):
+        ws = _sheet(wb, name, header, rows, widths)
+        if name == referrals:
             _tick_dropdowns(ws, header)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def _default_settings(language: str) -> list[list]:
+    from .settings import SETTING_NAMES, Settings
+    zh = language == "zh"
     defaults = Settings(language=language)
     rows = []
     for key, (zh_name, kind) in SETTING_NAMES.items():
@@ -256,7 +278,4 @@ def create_empty(path: Path, language: str = "zh") -> None:
         elif isinstance(value, tuple):
             value = ", ".join(str(v) for v in value)
         rows.append([key, value, zh_name])
-    _sheet(wb, TABS["settings"].zh if zh else TABS["settings"].en,
-           ["项目", "值", "说明"] if zh else ["Key", "Value", "Meaning"], rows, widths=24)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    return rows

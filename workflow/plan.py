@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from . import i18n
-from .backends.base import CellWrite
+from .backends.base import CellWrite, RowGuard
 from .cells import format_amount
 from .contract import RECIPIENTS, REWARD_TYPES, STATUSES, WORKER_FIELDS
 from .decide import Decision
@@ -183,6 +183,33 @@ def row_writes(tab_name: str, sheet_row: int, row: list, cols: dict[str, int], w
         current = row[c - 1] if c <= width else None
         out.append(CellWrite(tab_name, sheet_row, c, False if isinstance(current, bool) else None))
     return out
+
+
+_KEY_FIELDS = ("customer", "customer_phone", "submitted")
+
+
+def row_guard(tab: TabLayout, sheet_row: int, row: list) -> RowGuard:
+    """The row may be written while it still holds the Ref ID read (or, with none yet,
+    the same new customer, phone and date), wherever staff moved it meanwhile."""
+    def cell(c):
+        return row[c - 1] if c and c <= len(row) else None
+    id_col = tab.cols.get("ref_id") or tab.width + 1     # a new column when the header has none yet
+    raw = cell(tab.cols.get("ref_id"))
+    expected = None if raw is None or raw == "" else raw if isinstance(raw, str) else str(raw)
+    keys = () if expected else tuple((tab.cols[k], cell(tab.cols[k])) for k in _KEY_FIELDS if k in tab.cols)
+    return RowGuard(tab.name, sheet_row, id_col, expected, keys)
+
+
+def header_guard(tab: TabLayout, header: list) -> RowGuard:
+    """Nothing is written when the header's worker and key columns moved since the read."""
+    def cell(c):
+        return header[c - 1] if c <= len(header) else None
+    fields = [f.key for f in WORKER_FIELDS] + list(_KEY_FIELDS)
+    cols = sorted({tab.cols[k] for k in fields if k in tab.cols})
+    id_col = tab.cols.get("ref_id") or tab.width + 1
+    raw = cell(id_col)
+    return RowGuard(tab.name, tab.header_row, id_col, None if raw is None else str(raw),
+                    tuple((c, cell(c)) for c in cols if c != id_col), whole=True)
 
 
 __all__ = ["shown_values", "row_writes", "header_writes", "status_text", "render"]

@@ -33,7 +33,7 @@ from .message_log import MessageLog
 from .notify import apply_outcome, notify
 from .periodic import statement_run, statements_due
 from .statements import next_statement_day, open_period
-from .plan import header_writes, row_writes, shown_values
+from .plan import header_guard, header_writes, row_guard, row_writes, shown_values
 
 i18n.register({
     "sync.row_missing": {
@@ -272,6 +272,7 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
         tab = book.layout.tab("referrals")
         grid = snap.tabs[tab.name]
         writes, cols = header_writes(tab, lang)
+        guards = [header_guard(tab, grid[tab.header_row - 1])] if getattr(backend, "guards_rows", False) else None
         shown_log = []
         for d in decisions:
             r = d.ref
@@ -280,6 +281,8 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
             want["notified"] = notices.shown_at.get(r.ref_id)
             row_w = row_writes(tab.name, r.row, grid[r.row - 1], cols, want, d.clear_ticks)
             writes += row_w
+            if row_w and guards is not None:
+                guards.append(row_guard(tab, r.row, grid[r.row - 1]))
             result.changed_rows += bool(row_w)
             shown = "\x1f".join(["" if v is None else str(v) for v in want.values()])
             if shown != seen.get(r.ref_id, (None, None))[1]:
@@ -294,18 +297,21 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
     finally:
         ledger.close()
     result.horizon = min([d for d in (ctx.horizon, next_day) if d], default=None)
-    cleared = [d.ref_id for d in decisions if d.clear_ticks]
+    cleared = [(d.ref.row, d.ref_id) for d in decisions if d.clear_ticks]
     # the write needs only the cells and the version read: let the rows go first
     del refs, cell_ids, states, seen, decisions, grid, ctx, shown_log
     snap.tabs = {name: [] for name in snap.tabs}
     if writes:
         try:
-            result.cells_written = backend.write(snap, writes)
+            result.cells_written = backend.write(snap, writes, guards) if guards else backend.write(snap, writes)
         except (WorkbookBusy, WorkbookChanged) as e:
             result.not_written = i18n.render(e.text, lang)
         else:
-            _confirm_cleared(cfg, now, today, cleared)
-            result.settled = not cleared and not result.notices_pending
+            left_out = set(getattr(backend, "dropped", None) or ())   # rows moved away meanwhile: next pass
+            if left_out:
+                result.not_written = i18n.render(backend.dropped_text, lang)
+            _confirm_cleared(cfg, now, today, [ref for row, ref in cleared if (tab.name, row) not in left_out])
+            result.settled = not cleared and not left_out and not result.notices_pending
     else:
         result.settled = not result.notices_pending
     return result

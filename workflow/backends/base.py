@@ -57,12 +57,18 @@ class CellWrite:
 class RowGuard:
     """A write batch touches a row only while that row still holds `expected` in
     column `col` (the Ref ID), or is empty there when `expected` is None.
-    Backends that cannot guarantee the file is unchanged since the read check this."""
+    Backends that cannot guarantee the file is unchanged since the read check this
+    (a backend asks for guards with a true `guards_rows` attribute); such a backend
+    may write a row's cells to the one row that holds its Ref ID now."""
 
     tab: str
     row: int
     col: int
     expected: str | None
+    # (col, raw value as read) cells the row must still hold too: for a row with no Ref ID yet
+    keys: tuple[tuple[int, Any], ...] = ()
+    # the row cannot move (the header): when it does not hold, nothing at all is written
+    whole: bool = False
 
 
 class WorkbookBusy(Exception):

@@ -1,0 +1,119 @@
+"""Google Sheets backend: 429 bursts, 5xx beyond the retry limit, answers slower than the
+timeout — bounded retries with backoff, then a clean failure: nothing half-written, the
+ledger consistent, and the next pass completes."""
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pytest
+
+from conftest import referral
+from workflow.backends.base import WorkbookUnusable
+from workflow.backends.gsheets import GSheetsBackend
+from workflow.sync import run_pass
+
+RULES = [["Recipient", "Rate %", "Reward type"], ["referrer", "1", "cash"]]
+DAY = dt.date(2026, 11, 20)
+
+
+def rows(n):
+    return [referral(**{"New customer": f"C{i}", "New customer phone": f"1390000{i:04d}",
+                        "Deal amount": 1000 * (i + 1), "Deal date": "2026-10-05", "Approved": i == 0})
+            for i in range(n)]
+
+
+class Clock:
+    """Sleeps recorded, not slept; jitter fixed."""
+
+    def __init__(self):
+        self.slept = []
+
+    def sleep(self, s):
+        self.slept.append(s)
+
+
+def backend(w, clock, **kw):
+    return GSheetsBackend.from_config(w.cfg(), sleep=clock.sleep, rand=lambda: 1.0, **kw)
+
+
+def run(w, b):
+    return run_pass(w.cfg(), DAY, dt.datetime.combine(DAY, dt.time(9)), backend=b)
+
+
+def ledger_rows(w):
+    db = sqlite3.connect(w.dir / "ledger.sqlite")
+    try:
+        return db.execute("SELECT count(*) FROM lines").fetchone()[0], db.execute("SELECT count(*) FROM refs").fetchone()[0]
+    finally:
+        db.close()
+
+
+def test_a_burst_of_429_is_retried_with_growing_backoff(gworld):
+    gworld.standard(rows(3), RULES)
+    clock = Clock()
+    gworld.standin.fail_next(429, times=3, kinds=["batch_get"])
+    result = run(gworld, backend(gworld, clock))
+    assert result.cells_written > 0 and not result.not_written
+    assert clock.slept == [1.0, 2.0, 4.0]                       # exponential; jitter = rand() × step
+    assert all(r["Ref ID"] for r in gworld.rows())
+
+
+def test_jitter_spreads_the_waits(gworld):
+    gworld.standard(rows(1), RULES)
+    clock = Clock()
+    gworld.standin.fail_next(503, times=2, kinds=["batch_get"])
+    run_pass(gworld.cfg(), DAY, dt.datetime.combine(DAY, dt.time(9)),
+             backend=GSheetsBackend.from_config(gworld.cfg(), sleep=clock.sleep, rand=lambda: 0.25))
+    assert clock.slept == [0.25, 0.5]
+
+
+def test_503_beyond_the_limit_on_the_write_fails_cleanly_and_the_next_pass_completes(gworld):
+    gworld.standard(rows(3), RULES)
+    clock = Clock()
+    s = gworld.standin
+    s.fail_next(503, times=3, kinds=["values_batch_update", "batch_update"])
+    s.reset_requests()
+    result = run(gworld, backend(gworld, clock, tries=3))
+    assert result.not_written and "3 tries" in result.not_written and "next pass" in result.not_written
+    assert s.count("values_batch_update", "batch_update") == 3 and len(clock.slept) == 2
+    assert all(not r.get("Ref ID") and not r.get("Status") for r in gworld.rows())   # nothing half-written
+    lines, refs = ledger_rows(gworld)
+    assert refs == 3 and lines == 1                              # decisions recorded once, C0 approved
+    again = run(gworld, backend(gworld, Clock()))
+    assert again.cells_written > 0 and not again.not_written
+    assert [r["Ref ID"] for r in gworld.rows()] == ["R-000001", "R-000002", "R-000003"]
+    assert ledger_rows(gworld) == (1, 3)                         # nothing issued twice
+
+
+def test_503_beyond_the_limit_on_the_read_stops_the_pass_before_anything_is_recorded(gworld):
+    gworld.standard(rows(2), RULES)
+    gworld.sync()
+    gworld.set_cell(3, "Approved", True)
+    before = ledger_rows(gworld)
+    gworld.standin.fail_next(503, times=4, kinds=["batch_get"])
+    with pytest.raises(WorkbookUnusable) as err:
+        run(gworld, backend(gworld, Clock(), tries=4))
+    text = err.value.text.render("en")
+    assert "did not answer after 4 tries" in text and "next pass" in text
+    assert ledger_rows(gworld) == before
+    run(gworld, backend(gworld, Clock()))
+    assert [r["Status"] for r in gworld.rows()] == ["Approved", "Approved"]
+
+
+def test_an_answer_slower_than_the_timeout_is_retried(gworld):
+    gworld.standard(rows(2), RULES)
+    clock = Clock()
+    gworld.standin.delay_next(2.0, times=1, kinds=["batch_get"])
+    result = run(gworld, backend(gworld, clock, timeout=0.5))
+    assert result.cells_written > 0 and len(clock.slept) == 1
+
+
+def test_answers_always_slower_than_the_timeout_fail_cleanly(gworld):
+    gworld.standard(rows(2), RULES)
+    gworld.standin.delay_next(1.0, times=2, kinds=["batch_get"])
+    with pytest.raises(WorkbookUnusable) as err:
+        run(gworld, backend(gworld, Clock(), timeout=0.3, tries=2))
+    assert "no answer within 0.3 s" in err.value.text.render("en")
+    assert not (gworld.dir / "ledger.sqlite").exists() or ledger_rows(gworld) == (0, 0)
+

@@ -1,0 +1,177 @@
+"""Google Sheets backend: request budget per pass, RAW writes, and staff sorting,
+inserting and deleting rows between the worker's read and its write.
+
+Real gspread + google-auth over HTTP against the local stand-in."""
+from __future__ import annotations
+
+import datetime as dt
+
+from conftest import referral
+from workflow.backends.gsheets import GSheetsBackend
+from workflow.sync import run_pass
+
+RULES = [["Recipient", "Rate %", "Reward type"], ["referrer", "1", "cash"]]
+READS = ("metadata", "batch_get", "values_get")
+WRITES = ("values_batch_update", "batch_update", "values_update")
+
+
+def rows(n):
+    return [referral(**{"New customer": f"C{i}", "New customer phone": f"1390000{i:04d}",
+                        "Deal amount": 1000 * (i + 1), "Deal date": "2026-10-05"}) for i in range(n)]
+
+
+def by_customer(w):
+    return {r["New customer"]: r for r in w.rows()}
+
+
+def counts(s):
+    return {k: s.count(k) for k in READS + WRITES}
+
+
+def test_a_pass_makes_at_most_two_reads_and_one_write(gworld):
+    s = gworld.standin
+    gworld.standard(rows(30), RULES)
+    s.reset_requests()
+    gworld.sync()                                   # no sheet list cached yet: spreadsheets.get once
+    first = counts(s)
+    assert first["metadata"] == 1 and first["batch_get"] == 2
+    assert sum(first[k] for k in WRITES) == 1 and first["batch_update"] == 1   # new columns: grid + cells at once
+    assert all(r["Ref ID"] and r["Status"] == "Awaiting approval" for r in gworld.rows())
+
+    gworld.set_cell(3, "Approved", True)            # one change: guard read + one write, sheet list cached
+    s.reset_requests()
+    gworld.sync()
+    second = counts(s)
+    assert sum(second[k] for k in READS) == 2 and second["metadata"] == 0
+    assert sum(second[k] for k in WRITES) == 1 and second["values_batch_update"] == 1
+    assert by_customer(gworld)["C1"]["Status"] == "Approved"
+
+    s.reset_requests()
+    result = gworld.sync()                          # nothing changed: one read, no write at all
+    assert result.cells_written == 0
+    assert counts(s) == {**{k: 0 for k in READS + WRITES}, "batch_get": 1}
+
+
+def test_the_request_count_does_not_grow_with_rows(gworld):
+    s = gworld.standin
+    gworld.standard(rows(400), RULES)
+    gworld.sync()
+    gworld.edit(lambda ws: [ws.cell(r, 12).__setattr__("value", 5000 + r) for r in range(2, 402)])   # amounts
+    s.reset_requests()
+    result = gworld.sync()
+    assert result.cells_written >= 400
+    assert sum(s.count(k) for k in READS) == 2 and sum(s.count(k) for k in WRITES) == 1
+
+
+def test_text_stays_text_and_ticks_are_booleans(gworld):
+    gworld.standard([referral(**{"Deal amount": "=1+1", "Deal date": "2026-10-05"}),
+                     referral(**{"New customer": "Di", "New customer phone": "13900000002",
+                                 "Deal amount": 100000, "Deal date": "2026-10-05", "Approved": True})], RULES)
+    gworld.sync()
+    gworld.set_cell(3, "Deal amount", 200000)      # a reward-relevant change after approval clears the tick
+    gworld.sync()
+    first, second = gworld.rows()
+    assert isinstance(first["Problems"], str) and "=1+1" in first["Problems"]
+    assert second["Approved"] is False or second["Approved"] is None
+    assert second["Status"] == "Awaiting approval" and second["Referrer reward"] == 2000
+
+
+def test_metadata_is_read_again_when_a_tab_is_gone(gworld, tmp_path):
+    gworld.standard(rows(2), RULES)
+    gworld.sync()
+    cache = tmp_path / "ledger.sqlite.sheets.json"
+    assert cache.exists() and "Referrals" in cache.read_text(encoding="utf-8")
+    cache.write_text(cache.read_text(encoding="utf-8").replace('"Rules"', '"Old rules"'), encoding="utf-8")
+    s = gworld.standin
+    s.reset_requests()
+    gworld.sync()                                   # batchGet fails on the stale name → sheet list again
+    assert s.count("metadata") == 1
+    assert all(r["Status"] == "Awaiting approval" for r in gworld.rows())
+    assert '"Rules"' in cache.read_text(encoding="utf-8")
+
+
+# ---- staff edits between the worker's read and its write ---------------------------------
+
+def _pass(w):
+    d = dt.date(2026, 11, 20)
+    return run_pass(w.cfg(), d, dt.datetime.combine(d, dt.time(9)), backend=GSheetsBackend.from_config(w.cfg()))
+
+
+def _tick_all(w, customers):
+    head = w.grid()[0]
+    col = head.index("Approved") + 1
+    for i, r in enumerate(w.rows(), start=2):
+        if r["New customer"] in customers:
+            w.standin.set_cell(w.sheet_id, "Referrals", i, col, True)
+
+
+def _consistent(w):
+    """Every row shows its own referral: reward = 1 % of its own amount, status per its own tick."""
+    for r in w.rows():
+        assert r["Referrer reward"] == r["Deal amount"] // 100, r
+        assert r["Status"] == ("Approved" if r["Approved"] is True else "Awaiting approval"), r
+
+
+def test_rows_sorted_between_read_and_write_get_their_own_cells(gworld):
+    gworld.standard(rows(6), RULES)
+    gworld.sync()
+    ids = {c: r["Ref ID"] for c, r in by_customer(gworld).items()}
+    _tick_all(gworld, {"C1", "C4"})
+    col = gworld.grid()[0].index("Deal amount") + 1
+    gworld.standin.after_next_read(lambda _s: gworld.standin.sort_rows(gworld.sheet_id, "Referrals",
+                                                                   key=lambda row: -(row[col - 1] or 0)))
+    result = _pass(gworld)
+    assert not result.not_written
+    _consistent(gworld)
+    assert {c: r["Ref ID"] for c, r in by_customer(gworld).items()} == ids
+    assert [r["New customer"] for r in gworld.rows()] == ["C5", "C4", "C3", "C2", "C1", "C0"]
+
+
+def test_rows_inserted_and_deleted_between_read_and_write(gworld):
+    gworld.standard(rows(5), RULES)
+    gworld.sync()
+    _tick_all(gworld, {"C2", "C3"})
+    s, sid = gworld.standin, gworld.sheet_id
+
+    def staff(_s):
+        s.delete_rows(sid, "Referrals", 2)                          # C0 goes
+        s.insert_rows(sid, "Referrals", 3, [["2026-10-09", "Eve", "13800000009", None, None, "New",
+                                             "13912345678"]])        # a new row above C2
+    s.after_next_read(staff)
+    _pass(gworld)
+    got = by_customer(gworld)
+    assert "C0" not in got and got["New"]["Status"] in (None, "")       # nobody else's cells landed there
+    assert got["New"]["Ref ID"] in (None, "")
+    assert got["C2"]["Status"] == "Approved" and got["C3"]["Status"] == "Approved"
+    assert got["C1"]["Status"] == "Awaiting approval"
+    _pass(gworld)                                                     # the next pass handles the new row
+    assert by_customer(gworld)["New"]["Ref ID"] and by_customer(gworld)["New"]["Status"]
+
+
+def test_a_row_without_an_id_that_moved_waits_for_the_next_pass(gworld):
+    gworld.standard(rows(3), RULES)
+    s, sid = gworld.standin, gworld.sheet_id
+    s.after_next_read(lambda _s: s.insert_rows(sid, "Referrals", 2, [["2026-10-09", "Eve", "13800000009", None, None,
+                                                                   "Top", "13912345670"]]))
+    result = _pass(gworld)       # first pass: no row has an ID yet, every row moved down by one
+    assert result.not_written and "next pass" in result.not_written
+    assert all(r["Ref ID"] in (None, "") and r["Status"] in (None, "") for r in gworld.rows())
+    _pass(gworld)
+    got = by_customer(gworld)
+    assert len({r["Ref ID"] for r in got.values()}) == 4
+    _consistent_amounts = [r for r in got.values() if r["Deal amount"]]
+    for r in _consistent_amounts:
+        assert r["Referrer reward"] == r["Deal amount"] // 100
+
+
+def test_a_header_changed_between_read_and_write_writes_nothing(gworld):
+    gworld.standard(rows(2), RULES)
+    gworld.sync()
+    gworld.set_cell(2, "Approved", True)
+    s, sid = gworld.standin, gworld.sheet_id
+    head = gworld.grid()[0]
+    status_col = head.index("Status") + 1
+    s.after_next_read(lambda _s: s.set_cell(sid, "Referrals", 1, status_col, "Notes 2"))
+    s.reset_requests()
+    result = _pass(gworld)
+    assert result.not_written and s.count("values_batch_update") == 0

@@ -1,0 +1,208 @@
+"""The Google Sheets backend: a shared spreadsheet read and written through gspread.
+
+Request budget of a pass (see gsheets_read and gsheets_write for the details):
+
+* read:  values:batchGet of every tab (UNFORMATTED_VALUE, dates as serial
+  numbers) — 1 request; the sheet list it needs is cached beside the ledger
+  (`<ledger>.sheets.json`), so spreadsheets.get is made only when that cache
+  is missing, stale (older than an hour) or a tab was renamed or removed;
+* write (only when there is something to write): one values:batchGet of the
+  guard columns (Ref ID and key cells, to find rows staff moved meanwhile),
+  then ONE values:batchUpdate with valueInputOption=RAW.
+
+So a steady-state pass makes at most 2 reads and 1 write; a pass with nothing
+to write makes 1 read and no write; a pass that must read the sheet list
+again makes one read more.
+
+Failures: 429, 5xx, timeouts → bounded retries with backoff (gsheets_client),
+then the read raises WorkbookUnusable (the pass stops, nothing recorded) or
+the write raises WorkbookBusy (the ledger already holds the decisions; the
+next pass writes them).  Nothing is ever half-written: the cells go in one
+request, which Google applies whole or not at all.
+"""
+from __future__ import annotations
+
+import os
+import random
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from gspread.exceptions import APIError
+
+from .. import i18n
+from .base import CellWrite, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
+from .gsheets_client import KeyProblem, SheetsClient, SheetsDown, explain, load_key, spreadsheet_id
+from .gsheets_read import SheetCache, batch_get_tabs, fetch_sheets, is_bad_range
+from .gsheets_write import (Placement, batch_body, cells_body, check_writes, growth, guard_ranges, place_writes,
+                            read_columns)
+
+i18n.register({
+    "gs.rows_moved": {
+        "en": "{tab}: {n} row(s) were moved, changed or deleted while this pass ran (rows {rows}) — their cells "
+              "were not written this time; no action needed, the next pass writes them",
+        "zh": "{tab}：本次处理期间有 {n} 行被移动、修改或删除（第 {rows} 行）— 这些行本次未写入；"
+              "无需处理，下一轮会写入"},
+    "gs.init_done": {
+        "en": "spreadsheet {id}: {tabs} tab(s) added, {values} tab(s) filled, {format} format change(s) "
+              "(checkboxes, dropdowns, frozen headers, protected worker columns) — next: run.py check, then run.py sync",
+        "zh": "表格 {id}：新增 {tabs} 个工作表，填写 {values} 个工作表，{format} 项格式设置"
+              "（复选框、下拉列表、冻结表头、保护程序列）— 下一步：run.py check，然后 run.py sync"},
+    "gs.init_nothing": {
+        "en": "spreadsheet {id}: already set up — nothing was changed",
+        "zh": "表格 {id}：已设置好 — 未做任何更改"},
+    "gs.header_moved": {
+        "en": "{tab}: the header row changed while this pass ran (columns moved) — nothing was written this time; "
+              "no action needed, the next pass reads it again",
+        "zh": "{tab}：本次处理期间表头被修改（列移动）— 本次未写入任何内容；无需处理，下一轮会重新读取"},
+})
+
+RETRYABLE = (SheetsDown,)
+
+
+class GSheetsBackend:
+    """A Google spreadsheet.  `Snapshot.meta["sheets"]` holds the sheet list read with it."""
+
+    guards_rows = True   # sync passes a RowGuard for every row it writes
+
+    def __init__(self, spreadsheet: str, credentials: Path | None = None, api_endpoint: str | None = None,
+                 cache_path: Path | None = None, *, timeout: float = 30.0, tries: int = 5,
+                 sleep=time.sleep, rand=random.random, max_age: float = 3600.0):
+        self.spreadsheet = spreadsheet
+        self.sheet_id = spreadsheet_id(spreadsheet) or ""
+        env = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
+        self.key_path = Path(credentials) if credentials else (Path(env) if env else None)
+        self.api_endpoint = api_endpoint
+        self.options = dict(timeout=timeout, tries=tries, sleep=sleep, rand=rand)
+        self.cache = SheetCache(cache_path, self.sheet_id, max_age)
+        self.email = ""
+        self._client: SheetsClient | None = None
+        self.dropped: list[tuple[str, int]] = []     # rows the last write left out
+        self.dropped_text: i18n.Text | None = None
+
+    @classmethod
+    def from_config(cls, cfg, **options) -> "GSheetsBackend":
+        cache = cfg.ledger_path.with_name(cfg.ledger_path.name + ".sheets.json") if cfg.ledger_path else None
+        return cls(cfg.spreadsheet, cfg.credentials, cfg.api_endpoint, cache, **options)
+
+    # ---- the client ----------------------------------------------------------------
+
+    def client(self) -> SheetsClient:
+        if self._client is None:
+            if not self.sheet_id:
+                raise WorkbookUnusable(i18n.Text("gs.bad_id", value=i18n.Found(self.spreadsheet or "")))
+            try:
+                creds, self.email = load_key(self.key_path)
+            except KeyProblem as exc:
+                raise WorkbookUnusable(exc.text) from None
+            self._client = SheetsClient(creds, self.api_endpoint, **self.options)
+        return self._client
+
+    def unusable(self, exc: Exception) -> WorkbookUnusable:
+        return WorkbookUnusable(explain(exc, self.sheet_id, self.email, self.key_path))
+
+    def sheets(self, refresh: bool = False):
+        """The sheet list: cached unless `refresh`."""
+        cached = None if refresh else self.cache.get()
+        if cached is not None:
+            return cached
+        sheets = fetch_sheets(self.client(), self.sheet_id)
+        self.cache.put(sheets)
+        return sheets
+
+    # ---- reading ------------------------------------------------------------------
+
+    def read(self) -> Snapshot:
+        client = self.client()
+        try:
+            fresh = self.cache.get() is None
+            sheets = self.sheets()
+            try:
+                tabs = batch_get_tabs(client, self.sheet_id, sheets)
+            except APIError as exc:
+                if fresh or not is_bad_range(exc):
+                    raise
+                sheets = self.sheets(refresh=True)       # a tab was renamed or removed
+                tabs = batch_get_tabs(client, self.sheet_id, sheets)
+        except WorkbookUnusable:
+            raise
+        except Exception as exc:   # API refusals, retries exhausted, token refused
+            if isinstance(exc, APIError) and exc.code in (403, 404):
+                self.cache.forget()
+            raise self._explained(exc) from None
+        return Snapshot(tabs=tabs, version=None, meta={"sheets": sheets})
+
+    def _explained(self, exc: Exception) -> Exception:
+        try:
+            return self.unusable(exc)
+        except Exception:   # not an error we know: let it through unchanged
+            return exc
+
+    # ---- writing ------------------------------------------------------------------
+
+    def busy(self):
+        return None
+
+    def digest(self) -> str | None:
+        return None   # no cheap fingerprint of a spreadsheet's values: every pass runs in full
+
+    def write(self, since: Snapshot, writes: list[CellWrite], guards: list[RowGuard] = ()) -> int:
+        """Guarded rows go where they are now, or wait for the next pass; all in one request."""
+        self.dropped, self.dropped_text = [], None
+        if not writes:
+            return 0
+        check_writes(since.tabs, writes)
+        client = self.client()
+        try:
+            placement = None
+            if guards:
+                now = read_columns(client, self.sheet_id, guard_ranges(list(guards)))
+                placement = Placement(list(guards), now)
+                if placement.refused is not None:
+                    raise WorkbookChanged(i18n.Text("gs.header_moved", tab=placement.refused.tab))
+            placed, dropped = place_writes(writes, placement)
+            if dropped:
+                self.dropped = dropped
+                tab = dropped[0][0]
+                rows = ", ".join(str(r) for _, r in dropped[:20]) + (" …" if len(dropped) > 20 else "")
+                self.dropped_text = i18n.Text("gs.rows_moved", tab=tab, n=len(dropped), rows=rows)
+            if not placed:
+                return 0
+            sheets = since.meta.get("sheets") or []
+            grow = growth(placed, sheets)
+            if grow:      # new worker columns (first pass): grid and cells in one batchUpdate
+                body, count = cells_body(placed, sheets, grow)
+                client.batch_update(self.sheet_id, body)
+                self.cache.put([replace(s, rows=s.rows + grow[s.title][0], cols=s.cols + grow[s.title][1])
+                                if s.title in grow else s for s in sheets])
+            else:
+                body, count = batch_body(placed)
+                client.values_batch_update(self.sheet_id, body)
+        except (WorkbookChanged, WorkbookBusy):
+            raise
+        except Exception as exc:
+            if isinstance(exc, APIError) and exc.code == 400:
+                self.cache.forget()      # e.g. a grid smaller than the cached sheet list says: read it again
+            text = self._explained(exc)
+            if isinstance(text, WorkbookUnusable):
+                raise WorkbookBusy(text.text) from None
+            raise
+        return count
+
+    # ---- init -----------------------------------------------------------------------
+
+    def initialise(self, empty: bool, language: str) -> i18n.Text:
+        """Tabs, headers, example rules and settings, checkboxes, dropdowns, frozen headers and
+        protected worker columns; only what is missing (a second run changes nothing)."""
+        from ..demo import demo_tabs, empty_tabs
+        from .gsheets_init import init_spreadsheet
+        tabs = empty_tabs(language) if empty else demo_tabs([], language)
+        client = self.client()
+        try:
+            done = init_spreadsheet(client, self.sheet_id, tabs, language)
+        except Exception as exc:
+            raise self._explained(exc) from None
+        self.cache.forget()
+        if not any(done.values()):
+            return i18n.Text("gs.init_nothing", id=self.sheet_id)
+        return i18n.Text("gs.init_done", id=self.sheet_id, **done)
