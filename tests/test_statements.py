@@ -135,3 +135,11 @@ def test_demo_statements_render_for_the_current_month(tmp_path):
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 0, p.stderr
     assert "liming@example.com" in p.stdout and "2026年11月" in p.stdout
+
+
+def test_a_statement_without_an_email_is_named_in_the_pass_output(world):
+    world.standard([deal(1, Approved=True, Signer="Nobody")], RULES, staff=STAFF)
+    world.sync("2026-10-20")
+    result = world.sync("2026-11-01")
+    texts = [w.text.render("en") for w in result.warnings]
+    assert any("Nobody" in t and "2026-10" in t and "Email column" in t for t in texts), texts

@@ -33,9 +33,6 @@ i18n.register({
     "climail.none": {"en": "{what} {period}: nobody has anything on it", "zh": "{what} {period}：没有需要发送的内容"},
     "climail.statements": {"en": "statements", "zh": "对账单"},
     "climail.digest": {"en": "manager digest", "zh": "经理摘要"},
-    "climail.no_email": {
-        "en": "Staff tab: {name} has a statement but no email address — add it in the Email column",
-        "zh": "员工工作表：{name} 有对账单但没有邮箱 — 请在“邮箱”列填写"},
     "climail.problem": {"en": "{addr}: {text}", "zh": "{addr}：{text}"},
     "climail.closed": {"en": "{period} is closed now: later lines go to the next month",
                        "zh": "{period} 已结账：之后的变动计入下个月"},
@@ -57,7 +54,7 @@ def _report(run, what: str, lang: str, send: bool, dry_run: bool) -> int:
     label = Text(what).render(lang)
     d = run.delivery
     for name in run.no_email:
-        print(Text("climail.no_email", name=name).render(lang), file=sys.stderr)
+        print(Text("periodic.no_email", name=name, period=run.period).render(lang), file=sys.stderr)
     if not run.messages:
         print(Text("climail.none", what=label, period=run.period).render(lang))
         return 0

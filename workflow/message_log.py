@@ -80,13 +80,6 @@ class MessageLog:
              "FROM messages" + (" WHERE kind=?" if kind else "") + " ORDER BY first_at, key")
         return [MessageState(*r) for r in self.db.execute(q, (kind,) if kind else ())]
 
-    def by_ref(self) -> dict[str, list[MessageState]]:
-        out: dict[str, list[MessageState]] = {}
-        for m in self.all():
-            if m.ref_id:
-                out.setdefault(m.ref_id, []).append(m)
-        return out
-
     def intent(self, key: str, kind: str, ref_id: str | None, period: str | None, to_addr: str, mid: str,
                at: str) -> None:
         self._change(key, at, "intent", to_addr, mid, None, (

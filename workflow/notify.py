@@ -63,8 +63,9 @@ def notify(cfg, ledger, book, decisions, states, today: dt.date, now: dt.datetim
     lang = book.language
     log = MessageLog(ledger)
     outgoing = due_notices(decisions, book.staff, lang, sender_of(cfg, book.settings, today))
+    known = {m.key: m for m in log.all()}
     delivery: Delivery = deliver(outgoing, log, renderer_for(book.settings), transport_opener(cfg), cfg.mail_from,
-                                 now, lang)
+                                 now, lang, known=known)
     out = NoticeOutcome(sent=len(delivery.sent_now), halted=delivery.halted)
     by_ref: dict[str, list[str]] = {}
     for o in outgoing:
@@ -73,10 +74,13 @@ def notify(cfg, ledger, book, decisions, states, today: dt.date, now: dt.datetim
             out.problems.setdefault(o.ref_id, []).append(delivery.problems[o.key])
             out.pending += 1
     tz = book.settings.timezone
-    for ref_id, msgs in log.by_ref().items():       # earlier notices too: the column shows the first
-        times = [m.sent_at for m in msgs if m.state == "sent" and m.sent_at]
-        if times:
-            out.shown_at[ref_id] = local_time(min(times), tz)
+    first: dict[str, str] = {}                       # earlier notices too: the column shows the first
+    sent = [(m.ref_id, m.sent_at) for m in known.values() if m.state == "sent" and m.ref_id and m.sent_at]
+    sent += [(o.ref_id, delivery.sent_at[o.key]) for o in outgoing if o.key in delivery.sent_now]
+    for ref_id, at in sent:
+        if ref_id not in first or dt.datetime.fromisoformat(at) < dt.datetime.fromisoformat(first[ref_id]):
+            first[ref_id] = at
+    out.shown_at = {ref_id: local_time(at, tz) for ref_id, at in first.items()}
     for ref_id, keys in by_ref.items():
         if all(k in delivery.sent_at for k in keys):
             out.notified.add(ref_id)

@@ -57,13 +57,16 @@ def _stamp(now: dt.datetime) -> str:
 
 
 def deliver(outgoing: list[Outgoing], log: MessageLog, renderer, open_transport, mail_from: str,
-            now: dt.datetime, lang: str, dry_run: bool = False) -> Delivery:
+            now: dt.datetime, lang: str, dry_run: bool = False, known: dict | None = None) -> Delivery:
     """Send every due message once.  `open_transport()` gives the transport (a
-    context manager) and is called only when something is to be sent."""
+    context manager) and is called only when something is to be sent.  `known`
+    (key → MessageState, every message the log has) spares reading them again."""
     result = Delivery()
     todo: list[Outgoing] = []
+    if known is None:
+        known = {m.key: m for m in log.all()}      # one query, not one per message: a pass has thousands
     for out in outgoing:
-        m = log.get(out.key)
+        m = known.get(out.key)
         if m is not None and m.state == "sent":
             result.sent_at[out.key] = m.sent_at
         elif due(m, out.to_addr, now):

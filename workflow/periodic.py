@@ -19,6 +19,11 @@ from .periods import month_key
 from .statements import RefInfo, pending_lines, previous_month, statement_messages
 
 i18n.register({
+    "periodic.no_email": {
+        "en": "Staff tab: {name} has a statement for {period} but no email address — add it in the Email column, "
+              "then send it with `run.py statements --period {period} --send`",
+        "zh": "员工工作表：{name} 有 {period} 的对账单但没有邮箱 — 请在“邮箱”列填写，然后用 "
+              "`run.py statements --period {period} --send` 发送"},
     "periodic.not_over": {
         "en": "statements {period}: the month is not over yet — its statements can be shown now, and are sent "
               "on statement day of the month after",

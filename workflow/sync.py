@@ -267,6 +267,7 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
         if period:
             run = statement_run(cfg, ledger, book, decisions, today, now, period, send=True)
             result.statements_sent = len(run.delivery.sent_now)
+            result.warnings += [Finding(i18n.Text("periodic.no_email", name=n, period=period), "warning") for n in run.no_email]
             result.notices_pending += len(run.delivery.problems)
 
         tab = book.layout.tab("referrals")
