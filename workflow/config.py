@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .contract import TABS
+from .contract import DASHBOARD, TABS
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -151,8 +151,8 @@ def load(path: Path | None = None) -> Config:
     _schedule(cfg, data, name)
 
     for key, names in data.get("tabs", {}).items():
-        if key not in TABS:
-            raise ConfigError(f"{name} [tabs]: unknown tab {key!r} — use one of: {', '.join(TABS)}")
+        if key not in TABS and key != DASHBOARD.key:
+            raise ConfigError(f"{name} [tabs]: unknown tab {key!r} — use one of: {', '.join([*TABS, DASHBOARD.key])}")
         cfg.tab_names[key] = _names(names, f"{name} [tabs] {key}")
     for tab, fields in data.get("aliases", {}).items():
         if tab not in TABS or not isinstance(fields, dict):

@@ -145,6 +145,11 @@ TABS = {
     "customers": TabSpec("customers", "Customers", "老客户", CUSTOMER_FIELDS),
 }
 
+# The worker's own tab (optional): counts, amounts, what waits for whom, warnings. See dashboard.py.
+DASHBOARD = TabSpec("dashboard", "Dashboard", "看板", ())
+DASHBOARD_TITLE = Bilingual("Referral rewards — overview (filled in by the worker; typing here is overwritten)",
+                            "推荐奖励看板（由系统自动填写，在此输入的内容会被覆盖）")
+
 WORKER_FIELDS = tuple(f for f in REFERRAL_FIELDS if f.owner == "worker")
 MANAGER_FIELDS = tuple(f for f in REFERRAL_FIELDS if f.owner == "manager")
 STAFF_ENTRY_FIELDS = tuple(f for f in REFERRAL_FIELDS if f.owner == "staff")

@@ -16,7 +16,7 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .contract import TABS
+from .contract import DASHBOARD, DASHBOARD_TITLE, TABS
 
 RULES = [
     # scheme E: 800 shopping card to the referrer, 1000 off for the buyer (residential and commercial)
@@ -194,6 +194,7 @@ def demo_tabs(referral_rows: list[dict], language: str = "zh") -> list[tuple[str
         ("设置", ["项目", "值", "说明"], [[k, language if k == "language" else v, d] for k, v, d in SETTINGS], 24),
         ("员工", ["姓名", "邮箱", "岗位", "在职", "工号"], STAFF, 14),
         ("老客户", ["姓名", "电话", "邮箱", "成为客户日期"], CUSTOMERS, 14),
+        (DASHBOARD.zh, [DASHBOARD_TITLE.zh], [], 26),
     ]
 
 
@@ -250,6 +251,7 @@ def empty_tabs(language: str = "zh") -> list[tuple[str, list[str], list[list], i
            for spec in TABS.values() if spec.key != "settings"]
     out.append((TABS["settings"].zh if zh else TABS["settings"].en,
                 ["项目", "值", "说明"] if zh else ["Key", "Value", "Meaning"], _default_settings(language), 24))
+    out.append((DASHBOARD.zh if zh else DASHBOARD.en, [DASHBOARD_TITLE.render(language)], [], 26))
     return out
 
 

@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from . import i18n
+from . import dashboard, i18n
 from .backends import open_backend
 from .backends.base import WorkbookBusy, WorkbookChanged
 from .book import Book, load_book, referral_rows
 from .cells import format_amount
 from .config import Config
+from .dashboard import find_dashboard
 from .decide import Context, decide_all
 from .findings import Finding
 from .identity import assign
@@ -290,6 +291,7 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
                 shown_log.append((r.ref_id, d.status, shown))
             result.statuses[d.status] += 1
         result.rows = len(decisions)
+        writes += _dashboard(cfg, snap, book, decisions, result, today)
         if shown_log or notified_events:
             summary = {"rows": result.rows, "statuses": dict(result.statuses), "writes": len(writes),
                        "notices_sent": notices.sent}
@@ -316,6 +318,16 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
     else:
         result.settled = not result.notices_pending
     return result
+
+
+def _dashboard(cfg: Config, snap, book: Book, decisions, result: PassResult, today: dt.date) -> list:
+    """Writes that bring the Dashboard / 看板 tab up to date, when the workbook has one."""
+    name = find_dashboard(list(snap.tabs), cfg.tab_names.get("dashboard"))
+    if name is None:
+        return []
+    want = dashboard.content(dashboard.figures(decisions, result.notices_pending), result.warnings,
+                             book.layout.tab("referrals").name, book.language)
+    return dashboard.dashboard_writes(name, snap.tabs[name], want, today)
 
 
 def _confirm_cleared(cfg: Config, now: dt.datetime, today: dt.date, ref_ids: list[str]) -> None:
