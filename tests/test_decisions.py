@@ -29,6 +29,7 @@ def test_every_status_of_the_list_in_english(world):
     assert world.status() == ["Needs fixing", "Not eligible", "Voided", "Waiting for deal",
                               "Holding until 2026-11-25", "Awaiting approval", "Approved", "Rejected", "Paid",
                               "Awaiting GM approval"]
+    assert "Needs the GM too" in world.rows()[9]["Problems"]          # why it waits for the GM
     world.sync("2026-11-25")
     assert world.status()[4] == "Awaiting approval"
     paid = [(l["ref_id"], l["amount"], l["status"]) for l in world.lines()]
@@ -99,6 +100,18 @@ def test_cancel_after_payment_is_clawback_with_money_to_recover(world):
     assert lines == [("1000", "paid"), ("-1000", "clawback")]
     world.sync()
     assert len(world.lines()) == 2
+
+
+def test_cancel_after_the_notice_before_payment_says_do_not_hand_it_out(world):
+    world.standard([deal(Approved=True, **{"Referrer email": "ann@example.com"})], RULES)
+    world.sync()
+    assert world.status() == ["Notified"]
+    world.set_cell(2, "Cancelled", True)
+    world.sync()
+    assert world.status() == ["Clawback"]
+    text = world.rows()[0]["Problems"]
+    assert "before the reward was handed out" in text and "do not hand them out" in text and "recover" not in text
+    assert [(l["amount"], l["status"]) for l in world.lines()] == [("1000", "notified"), ("-1000", "void")]
 
 
 def test_cancel_after_approval_before_payment_reverses_with_nothing_to_recover(world):

@@ -143,3 +143,19 @@ def test_a_statement_without_an_email_is_named_in_the_pass_output(world):
     result = world.sync("2026-11-01")
     texts = [w.text.render("en") for w in result.warnings]
     assert any("Nobody" in t and "2026-10" in t and "Email column" in t for t in texts), texts
+
+
+def test_a_row_changed_after_approval_shows_only_the_difference_as_pending_and_nobody_asks_themselves(world):
+    staff = [["Name", "Email", "Role"], ["Lee", "lee@example.com", "Sales manager"],
+             ["Mona", "mona@example.com", "Sales manager"]]
+    rules = [["Recipient", "Rate %", "Reward type"], ["referrer", "1", "cash"], ["signer", "0.1", "cash"]]
+    world.standard([deal(1, Approved=True), deal(2, Approved=True)], rules, staff=staff)
+    world.sync("2026-10-20")                                   # 100 signer commission issued on each row
+    world.set_cell(3, "Deal amount", 150000)                   # row 2 changed after approval: 150 would be due
+    world.sync("2026-10-21")
+    assert world.status()[1] == "Awaiting approval"
+    world.sync("2026-11-01")
+    lee = statements(world)["Lee <lee@example.com>"]
+    month, _, pending = lee.partition("STILL AWAITING APPROVAL")
+    assert "R-000002" in pending and "50.00" in pending and "150.00" not in pending   # only what re-approval adds
+    assert "please contact Mona" in lee and "please contact Lee" not in lee

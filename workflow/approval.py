@@ -47,7 +47,28 @@ i18n.register({
     },
 })
 
+i18n.register({
+    "approval.early_changed": {
+        "en": "Approved was ticked before the row could be approved; since then: {changes} — the tick was "
+              "cleared; check the row and approve again",
+        "zh": "该行尚不能审批时已勾选审批；之后有修改：{changes} — 已取消勾选；请核对后重新审批",
+    },
+    "approval.tick_needs_fixing": {
+        "en": "Approved: ticked, but the row needs fixing first — once it is corrected the tick is cleared; then "
+              "approve the amounts it shows",
+        "zh": "审批通过：已勾选，但该行需先修正 — 修正后系统会取消勾选，请核对显示的金额后重新审批",
+    },
+    "approval.tick_no_effect": {
+        "en": "Approved: ticked, but this referral gets no reward ({status}) — the tick has no effect",
+        "zh": "审批通过：已勾选，但该推荐没有奖励（{status}） — 勾选无效",
+    },
+})
+
 REWARD_LABEL = Bilingual("Reward", "奖励")
+# RefState.withdrawn when a tick was seen on a row that could not be approved yet
+# (needs fixing, not eligible, waiting for the deal or payment, holding, no reward);
+# withdrawn_from then holds what the row showed at that moment.
+EARLY = "early"
 
 
 @dataclass
@@ -70,6 +91,24 @@ def approval_fingerprint(d) -> dict:
                                      + (f" ({format_amount(ln.amount)})" if ln.item and ln.amount else "")
                                      for ln in d.proposed if ln.role != "milestone"))
     return fp
+
+
+def note_early_tick(d, state: RefState) -> None:
+    """A row that cannot be approved now: remember what it shows when a tick is
+    first seen, so that the tick approves only that (approve() clears a tick whose
+    row changed before it could be approved); a tick taken away is forgotten."""
+    v = d.ref.v
+    ticked = v["approved"] or v["approved_2"]
+    if ticked and state.approval is None and not state.withdrawn:
+        d.events.append(("early_tick", {"fp": approval_fingerprint(d)}))
+    elif not ticked and state.withdrawn == EARLY:
+        d.events.append(("early_tick_gone", {}))
+    if v["approved"] and state.approval is None:
+        if d.status == "needs_fixing":
+            d.problems.append(Text("approval.tick_needs_fixing"))
+        elif d.status in ("not_eligible", "no_reward"):
+            from .contract import STATUSES
+            d.problems.append(Text("approval.tick_no_effect", status=STATUSES[d.status]))
 
 
 def _changes(old: dict, new: dict) -> list[Text]:
@@ -138,7 +177,17 @@ def approve(d, state: RefState, ctx) -> None:
             d.events.append(("approval_removed", {"why": "rejected"}))
         return
 
-    if state.withdrawn:
+    if state.withdrawn == EARLY:
+        if not any_tick:
+            d.events.append(("early_tick_gone", {}))
+        elif fp != state.withdrawn_from:
+            # ticked while the row showed something else: that tick does not approve this
+            d.events.append(("early_withdrawn", {"to": fp}))
+            _withdraw_ticks(d, v)
+            d.status = "awaiting_approval"
+            d.problems.append(Text("approval.early_changed", changes=_changes(state.withdrawn_from or {}, fp)))
+            return
+    elif state.withdrawn:
         changed = Text("approval.changed", changes=_changes(state.withdrawn_from or {}, fp))
         if state.withdrawn == "pending" and any_tick:
             _withdraw_ticks(d, v)
@@ -179,7 +228,11 @@ def approve(d, state: RefState, ctx) -> None:
         d.problems.append(Text("approval.paid_not_approved"))
     if v["approved_2"] and not v["approved"]:
         d.problems.append(Text("approval.gm_only"))
-    d.status = "awaiting_gm" if v["approved"] and needs_gm else "awaiting_approval"
+    if v["approved"] and needs_gm:
+        d.status = "awaiting_gm"
+        d.problems.append(Text("approval.needs_gm", cash=_referrer_cash(d), limit=s.second_approval_over))
+    else:
+        d.status = "awaiting_approval"
 
 
 def _withdraw_ticks(d, v) -> None:

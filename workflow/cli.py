@@ -50,7 +50,14 @@ i18n.register({
         "zh": "{ledger} 已有推荐记录，示例不带历史记录（不与现有台账混合）",
     },
     "cli.exported": {"en": "{n} lines exported to {path}", "zh": "已导出 {n} 行到 {path}"},
+    "cli.no_ledger": {"en": "{path}: no ledger yet — run `run.py sync` first; nothing was exported",
+                      "zh": "{path}：还没有台账 — 请先运行 `run.py sync`；未导出任何内容"},
 })
+
+
+def _both(text: Text) -> str:
+    """A message of a command that does not read the workbook (so knows no language): Chinese, then English."""
+    return text.render("zh") + "\n" + text.render("en")
 
 
 def _today(value: str | None) -> dt.date | None:
@@ -146,7 +153,7 @@ def cmd_export(args) -> int:
     from .export import write_rewards_csv
     cfg = load(args.config)
     if not cfg.ledger_path.exists():
-        print(f"{cfg.ledger_path}: no ledger yet — run `run.py sync` first; nothing was exported", file=sys.stderr)
+        print(_both(Text("cli.no_ledger", path=cfg.ledger_path)), file=sys.stderr)
         return 2
     ledger = Ledger(cfg.ledger_path)
     try:
@@ -156,7 +163,7 @@ def cmd_export(args) -> int:
         return 2
     finally:
         ledger.close()
-    print(Text("cli.exported", n=n, path=args.out).render("en"))
+    print(_both(Text("cli.exported", n=n, path=args.out)))
     return 0
 
 

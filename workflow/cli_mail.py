@@ -90,7 +90,8 @@ def cmd_statements(args) -> int:
     from .statements import previous_month
     cfg = load(args.config)
     if args.period and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.period):
-        print(Text("climail.bad_period", value=args.period).render("en"), file=sys.stderr)
+        bad = Text("climail.bad_period", value=args.period)
+        print(bad.render("zh") + "\n" + bad.render("en"), file=sys.stderr)
         return 2
     today = _today_arg(args)
     now = dt.datetime.now().astimezone()

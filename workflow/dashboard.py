@@ -34,16 +34,17 @@ i18n.register({
     "dash.todo_head": {"en": "Waiting for someone", "zh": "待处理事项"},
     "dash.todo_what": {"en": "What to do", "zh": "处理方法"},
     "dash.cash_head": {"en": "Cash (rewards + commission)", "zh": "现金合计（奖励 + 提成）"},
-    "dash.todo_approval": {"en": "Managers: tick {approved} on these rows of the {tab} tab",
-                           "zh": "销售经理：请在{tab}工作表中勾选这些行的“{approved}”"},
-    "dash.todo_gm": {"en": "GM: tick {gm} on these rows of the {tab} tab",
-                     "zh": "总经理：请在{tab}工作表中勾选这些行的“{gm}”"},
+    "dash.todo_approval": {"en": "Managers: check the amounts and tick {approved} in the {tab} tab, rows {rows}",
+                           "zh": "销售经理：请核对金额后在{tab}工作表勾选“{approved}”：第 {rows} 行"},
+    "dash.todo_gm": {"en": "GM: tick {gm} in the {tab} tab, rows {rows}",
+                     "zh": "总经理：请在{tab}工作表勾选“{gm}”：第 {rows} 行"},
     "dash.todo_fix": {"en": "Staff: correct these rows of the {tab} tab (the Problems column says what): rows {rows}",
                       "zh": "登记人员：请更正{tab}工作表中的这些行（“问题”列有说明）：第 {rows} 行"},
-    "dash.todo_pay": {"en": "Finance: hand these rewards out, then tick {paid}",
-                      "zh": "财务：发放这些奖励后勾选“{paid}”"},
-    "dash.todo_clawback": {"en": "Finance: recover what was paid for these cancelled referrals (see Problems)",
-                           "zh": "财务：这些推荐已退单，请追回已发放的奖励（见“问题”列）"},
+    "dash.todo_pay": {"en": "Finance: hand these rewards out, then tick {paid} — {tab} tab, rows {rows}",
+                      "zh": "财务：发放这些奖励后勾选“{paid}”：{tab}工作表第 {rows} 行"},
+    "dash.todo_clawback": {"en": "Finance: these referrals were cancelled after approval — their Problems cell says "
+                                 "what to recover, if anything ({tab} tab, rows {rows})",
+                           "zh": "财务：这些推荐在审批后退单 — “问题”列写明是否需要追回及追回多少（{tab}工作表第 {rows} 行）"},
     "dash.todo_notices": {"en": "Reward notices that could not go yet: they are retried automatically",
                           "zh": "尚未发出的奖励通知：系统会自动重试"},
     "dash.notices": {"en": "Notices waiting", "zh": "待发通知"},
@@ -70,7 +71,7 @@ class Figures:
     rows: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STATUSES})
     rewards: dict[str, Decimal] = field(default_factory=lambda: {s: Decimal(0) for s in STATUSES})
     commission: dict[str, Decimal] = field(default_factory=lambda: {s: Decimal(0) for s in STATUSES})
-    fix_rows: list[int] = field(default_factory=list)
+    rows_of: dict[str, list[int]] = field(default_factory=lambda: {s: [] for s in STATUSES})   # sheet rows
     notices_pending: int = 0
 
 
@@ -79,8 +80,7 @@ def figures(decisions, notices_pending: int = 0) -> Figures:
     for d in decisions:
         status = d.status
         out.rows[status] += 1
-        if status == "needs_fixing":
-            out.fix_rows.append(d.ref.row)
+        out.rows_of[status].append(d.ref.row)
         if status in _NO_REWARDS:
             continue
         for ln in d.proposed:
@@ -90,7 +90,8 @@ def figures(decisions, notices_pending: int = 0) -> Figures:
                 out.rewards[status] += ln.amount
             elif ln.role in _COMMISSION:
                 out.commission[status] += ln.amount
-    out.fix_rows.sort()
+    for rows in out.rows_of.values():
+        rows.sort()
     return out
 
 
@@ -122,18 +123,15 @@ def content(f: Figures, warnings: list, referrals_tab: str, lang: str) -> list[l
         shows_money = status not in _NO_REWARDS
         rows.append([label.render(lang), f.rows[status], f.rewards[status] if shows_money else None,
                      f.commission[status] if shows_money else None])
-    rows.append([t("dash.total"), sum(f.rows.values()), sum(f.rewards.values()), sum(f.commission.values())])
+    rows.append([t("dash.total"), sum(f.rows.values())])
     rows += [[], [t("dash.todo_head"), t("dash.rows_head"), t("dash.cash_head"), t("dash.todo_what")]]
-    todo = (
-        ("awaiting_approval", t("dash.todo_approval", approved=APPROVED.render(lang), tab=referrals_tab)),
-        ("awaiting_gm", t("dash.todo_gm", gm=GM.render(lang), tab=referrals_tab)),
-        ("needs_fixing", t("dash.todo_fix", tab=referrals_tab, rows=_rows_text(f.fix_rows, lang))),
-        ("approved", t("dash.todo_pay", paid=PAID.render(lang))),
-        ("notified", t("dash.todo_pay", paid=PAID.render(lang))),
-        ("clawback", t("dash.todo_clawback")),
-    )
-    for status, what in todo:
+    todo = (("awaiting_approval", "dash.todo_approval"), ("awaiting_gm", "dash.todo_gm"),
+            ("needs_fixing", "dash.todo_fix"), ("approved", "dash.todo_pay"), ("notified", "dash.todo_pay"),
+            ("clawback", "dash.todo_clawback"))
+    for status, key in todo:
         if f.rows[status]:
+            what = t(key, tab=referrals_tab, rows=_rows_text(f.rows_of[status], lang), approved=APPROVED.render(lang),
+                     gm=GM.render(lang), paid=PAID.render(lang))
             money = None if status in _NO_REWARDS else f.rewards[status] + f.commission[status]
             rows.append([STATUSES[status].render(lang), f.rows[status], money, what])
     if f.notices_pending:

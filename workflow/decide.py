@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import i18n
-from .approval import RefState, approve
+from .approval import EARLY, RefState, approve, note_early_tick
 from .caps import apply_caps
 from .cells import norm
 from .contract import REFERRER_TYPES
@@ -50,6 +50,11 @@ i18n.register({
         "en": "Cancelled after approval, before anything was paid: the approved rewards were reversed in the "
               "ledger ({amount}) — nothing to recover",
         "zh": "审批后、发放前退单：已审批的奖励已在台账中冲销（{amount}） — 无需追回",
+    },
+    "decide.notified_cancelled": {
+        "en": "Cancelled after the reward notice went out, before the reward was handed out: the rewards were "
+              "reversed in the ledger ({amount}) — do not hand them out; let the referrer know",
+        "zh": "奖励通知已发出、尚未发放时退单：奖励已在台账中冲销（{amount}） — 请勿发放，并告知推荐人",
     },
     "decide.blank": {"en": "(blank)", "zh": "（空）"},
     "decide.voided": {
@@ -206,7 +211,8 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
             d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "cancelled")
             back = [ln for ln in (*state.lines, *d.new_lines) if ln.kind == "reversal" and ln.reason == "cancelled"]
             if back:
-                key = "decide.clawback" if state.paid or state.notified else "decide.reversed"
+                key = "decide.clawback" if state.paid else \
+                    "decide.notified_cancelled" if state.notified else "decide.reversed"
                 d.problems.append(Text(key, amount=_Recover(back)))
         else:
             d.status = "voided"
@@ -245,7 +251,7 @@ class _Recover:
 
 
 def _drop_approval(d: Decision, state) -> None:
-    if state.approval is not None or state.withdrawn:
+    if state.approval is not None or (state.withdrawn and state.withdrawn != EARLY):
         d.events.append(("approval_removed", {"why": d.status}))
 
 
@@ -260,11 +266,10 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
     has_milestones = bool(ctx.milestones)
     counts: dict = {}      # programme → counts toward milestones without a rule
     for d in decisions:
-        if d.status:
-            continue
         state = ctx.states.get(d.ref_id, EMPTY)
-        if d.gate:
-            d.status = d.gate
+        if d.status or d.gate:
+            d.status = d.status or d.gate
+            note_early_tick(d, state)
             continue
         program = d.ref.v["program_n"]
         counts_for_milestone = counts.get(program)
@@ -281,6 +286,7 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
                 d.problems.append(Text("decide.no_rule", program=v["program"] or blank,
                                        category=v["category"] or blank, amount=v["amount"] or blank,
                                        rtype=REFERRER_TYPES[v["referrer_type"]]))
+            note_early_tick(d, state)
             continue
         approve(d, state, ctx)
     _milestones(decisions, ctx)

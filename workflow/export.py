@@ -6,8 +6,8 @@ An issued line is `paid` once finance ticked Paid in or after the pass that
 issued it (and the tick still stands), `notified` once its notice went,
 else `approved`; it is `void` when it was later withdrawn (rejected, approval
 taken back, no longer eligible).  A reversing line is `clawback` when the deal
-was cancelled after the reward was paid or notified — money to recover — and
-`void` when nothing had been handed out yet.
+was cancelled after the reward was paid (finance ticked Paid) — money to
+recover — and `void` when nothing had been handed out yet, notice sent or not.
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def reward_rows(ledger: Ledger) -> list[dict]:
     paid = {ref: _paid_since(h) for ref, h in ledger.paid_history().items()}
     lines = ledger.line_rows()
     withdrawn = {(ln.ref_id, ln.key) for _, ln in lines if ln.kind == "reversal" and ln.reason != "cancelled"}
-    handed_out: set[tuple[str, str]] = set()     # (ref, key) of lines paid or notified
+    handed_out: set[tuple[str, str]] = set()     # (ref, key) of lines paid
     rows = []
     for run_id, ln in lines:
         st = states.get(ln.ref_id)
@@ -50,7 +50,7 @@ def reward_rows(ledger: Ledger) -> list[dict]:
             status = "notified"
         else:
             status = "approved"
-        if status in ("paid", "notified"):
+        if status == "paid":
             handed_out.add((ln.ref_id, ln.key))
         rows.append({"ref_id": ln.ref_id, "recipient_role": ln.role, "recipient": _safe(ln.recipient),
                      "reward_type": ln.reward_type, "amount": format_amount(ln.amount),

@@ -73,10 +73,13 @@ def statement_run(cfg, ledger, book, decisions, today: dt.date, now: dt.datetime
     run = Run(period)
     sender = sender_of(cfg, book.settings, today)
     boss = managers(book.staff)
-    contact = {"name": boss[0].name, "email": boss[0].email} if boss else None
+    contact = [{"name": b.name, "email": b.email} for b in boss]
     lines = [(month_key(dt.date.fromisoformat(day)), ln) for day, ln in ledger.lines_with_day()]
+    issued: dict = {}
+    for _, ln in lines:
+        issued[(ln.ref_id, ln.key)] = issued.get((ln.ref_id, ln.key), 0) + ln.amount
     run.messages, run.no_email = statement_messages(lines, period, book.staff, ref_infos(ledger, decisions),
-                                                    pending_lines(decisions, lang), lang, sender, contact)
+                                                    pending_lines(decisions, lang, issued), lang, sender, contact)
     if send and not dry_run:
         run.closed_now = log.close_period(period, now.isoformat(timespec="seconds"), today.isoformat())
     run.delivery = deliver(run.messages, log, renderer_for(book.settings), transport_opener(cfg), cfg.mail_from,

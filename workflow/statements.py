@@ -98,7 +98,7 @@ def line_entry(ln, origin: str, info: RefInfo | None, period: str, lang: str) ->
 
 
 def statement_messages(lines, period: str, staff, infos: dict[str, RefInfo], pending: list[dict], lang: str,
-                       sender: Sender, contact: dict | None) -> tuple[list[Outgoing], list[str]]:
+                       sender: Sender, contact: dict | list | None) -> tuple[list[Outgoing], list[str]]:
     """One statement per staff member with lines this month.
 
     `lines` are (origin period, Line) pairs: the month in which the ledger
@@ -130,7 +130,7 @@ def statement_messages(lines, period: str, staff, infos: dict[str, RefInfo], pen
                          lines=entries, period_total=sum((e["amount"] for e in entries), Decimal(0)),
                          ytd_total=ytd, pending=[{k: v for k, v in p.items() if k != "recipient"}
                                                  for p in waiting.get(name, [])],
-                         contact=contact)
+                         contact=_contact_for(member, contact))
         out.append(Outgoing(f"statement|{period}|{member.email}", "statement", lang, member.name, member.email,
                             ctx, period=period))
     return out, no_email
@@ -139,16 +139,29 @@ def statement_messages(lines, period: str, staff, infos: dict[str, RefInfo], pen
 WAITING = ("holding", "waiting_payment", "awaiting_approval", "awaiting_gm")
 
 
-def pending_lines(decisions, lang: str) -> list[dict]:
-    """Staff commissions the rules give but nobody approved yet (for information)."""
+def _contact_for(member, contact):
+    """Whom a staff member asks about a line: the first manager who is not themselves."""
+    if not isinstance(contact, list):
+        return contact
+    return next((c for c in contact if c["name"] != member.name), None)
+
+
+def pending_lines(decisions, lang: str, issued: dict | None = None) -> list[dict]:
+    """Staff commissions the rules give but nobody approved yet (for information):
+    for a row approved before and changed since, only what the new approval would
+    add or take away (`issued`: (ref_id, line key) → net amount already issued)."""
     out = []
+    issued = issued or {}
     for d in decisions:
         if d.status not in WAITING:
             continue
         label = STATUSES[d.status].render(lang)
         for ln in d.proposed:
             if ln.role in STAFF_ROLES:
+                amount = ln.amount - issued.get((d.ref_id, ln.key), 0)
+                if not amount:
+                    continue
                 out.append({"recipient": ln.recipient, "ref_id": d.ref_id, "customer": d.ref.v.get("customer") or "",
-                            "role_label": RECIPIENTS[ln.role].render(lang), "amount": ln.amount,
+                            "role_label": RECIPIENTS[ln.role].render(lang), "amount": amount,
                             "waiting_for": label})
     return out
