@@ -103,11 +103,15 @@ def test_statements_command_shows_then_sends_once(world):
     assert early.returncode == 2 and "not over" in early.stderr
     dry = _cli(world, "statements", "--period", "2026-10", "--send", "--dry-run", "--today", "2026-11-03")
     assert dry.returncode == 0 and "would send" in dry.stdout and mails(world) == []
+    assert "dry run" in dry.stdout and "add --send" not in dry.stdout
     sent = _cli(world, "statements", "--period", "2026-10", "--send", "--today", "2026-11-03")
     assert sent.returncode == 0, sent.stderr
     assert len(mails(world)) == 2 and ("2026-10",) in db(world, "SELECT period FROM periods")
     again = _cli(world, "statements", "--period", "2026-10", "--send", "--today", "2026-11-04")
     assert again.returncode == 0 and len(mails(world)) == 2
+    frozen = _cli(world, "statements", "--period", "2026-10", "--today", "2026-11-05")
+    assert frozen.returncode == 0 and frozen.stdout.count("sent 20") == 2 and "600.00" in frozen.stdout
+    assert "all 2 were sent already" in frozen.stdout
     bad = _cli(world, "statements", "--period", "2026-13")
     assert bad.returncode == 2 and "YYYY-MM" in bad.stderr
 

@@ -30,6 +30,12 @@ i18n.register({
     "climail.shown": {
         "en": "{what} {period}: {n} message(s) shown, nothing sent — add --send to send them",
         "zh": "{what} {period}：已显示 {n} 封，未发送 — 加 --send 才会发送"},
+    "climail.sent_before": {"en": "{name} <{addr}>: sent {at} — shown again (the month is closed: its lines are frozen)",
+                            "zh": "{name} <{addr}>：已于 {at} 发送 — 以下重新显示（该月已结账，各笔已冻结）"},
+    "climail.dry_run": {"en": "{what} {period}: dry run — {n} message(s) would go, nothing sent",
+                        "zh": "{what} {period}：试运行 — 将发送 {n} 封，实际未发送"},
+    "climail.all_sent": {"en": "{what} {period}: all {n} were sent already — nothing more to send",
+                         "zh": "{what} {period}：{n} 封均已发送 — 无需再发送"},
     "climail.none": {"en": "{what} {period}: nobody has anything on it", "zh": "{what} {period}：没有需要发送的内容"},
     "climail.statements": {"en": "statements", "zh": "对账单"},
     "climail.digest": {"en": "manager digest", "zh": "经理摘要"},
@@ -50,14 +56,23 @@ def _workbook(cfg, today):
     return book, decisions, today
 
 
-def _report(run, what: str, lang: str, send: bool, dry_run: bool) -> int:
+def _report(run, what: str, lang: str, send: bool, dry_run: bool, renderer=None) -> int:
     label = Text(what).render(lang)
     d = run.delivery
+    earlier = [out for out in run.messages if out.key in d.sent_at and out.key not in d.sent_now]
     for name in run.no_email:
         print(Text("periodic.no_email", name=name, period=run.period).render(lang), file=sys.stderr)
     if not run.messages:
         print(Text("climail.none", what=label, period=run.period).render(lang))
         return 0
+    if not send and renderer is not None:     # what already went is shown too, as it went (the month is frozen)
+        for out in earlier:
+            rendered = renderer.render(out.kind, out.lang, out.ctx)
+            print(Text("climail.sent_before", name=out.to_name, addr=out.to_addr, at=d.sent_at[out.key]).render(lang))
+            print(Text("climail.subject", subject=rendered.subject).render(lang))
+            print()
+            print(rendered.text.rstrip())
+            print("\n" + "-" * 60)
     if not send or dry_run:
         for out, rendered in d.previews:
             if dry_run:
@@ -80,6 +95,10 @@ def _report(run, what: str, lang: str, send: bool, dry_run: bool) -> int:
                    before=before, failed=failed).render(lang))
         if run.closed_now:
             print(Text("climail.closed", period=run.period).render(lang))
+    elif dry_run:
+        print(Text("climail.dry_run", what=label, period=run.period, n=len(d.previews)).render(lang))
+    elif earlier and not d.previews:
+        print(Text("climail.all_sent", what=label, period=run.period, n=len(earlier)).render(lang))
     else:
         print(Text("climail.shown", what=label, period=run.period, n=len(d.previews)).render(lang))
     return 1 if failed else 0
@@ -108,7 +127,8 @@ def cmd_statements(args) -> int:
                                 dry_run=args.dry_run)
         finally:
             ledger.close()
-    return _report(run, "climail.statements", lang, args.send, args.dry_run)
+    from .notify import renderer_for
+    return _report(run, "climail.statements", lang, args.send, args.dry_run, renderer_for(book.settings))
 
 
 def cmd_digest(args) -> int:
