@@ -3,8 +3,9 @@
 Columns are fixed: ref_id,recipient_role,recipient,reward_type,amount,item,status,period.
 
 An issued line is `paid` once finance ticked Paid in or after the pass that
-issued it (and the tick still stands), `notified` once its notice went,
-else `approved`; it is `void` when it was later withdrawn (rejected, approval
+issued it (and the tick still stands), `notified` once the notice that told
+of it went (milestone lines, which no notice names, and lines issued after the
+row's notice stay `approved`), else `approved`; it is `void` when it was later withdrawn (rejected, approval
 taken back, no longer eligible).  A reversing line is `clawback` when the deal
 was cancelled after the reward was paid (finance ticked Paid) — money to
 recover — and `void` when nothing had been handed out yet, notice sent or not.
@@ -30,6 +31,7 @@ def _paid_since(history: list[tuple[int, str]]) -> int | None:
 def reward_rows(ledger: Ledger) -> list[dict]:
     states, _ = ledger.states()
     paid = {ref: _paid_since(h) for ref, h in ledger.paid_history().items()}
+    notified = ledger.notified_runs()
     lines = ledger.line_rows()
     withdrawn = {(ln.ref_id, ln.key) for _, ln in lines if ln.kind == "reversal" and ln.reason != "cancelled"}
     handed_out: set[tuple[str, str]] = set()     # (ref, key) of lines paid
@@ -46,8 +48,8 @@ def reward_rows(ledger: Ledger) -> list[dict]:
             status = "void"
         elif since is not None and since >= run_id:
             status = "paid"
-        elif st and st.notified:
-            status = "notified"
+        elif st and st.notified and ln.role != "milestone" and run_id <= notified.get(ln.ref_id, 0):
+            status = "notified"        # in the notice (a line issued after it, e.g. a milestone, was not)
         else:
             status = "approved"
         if status == "paid":

@@ -172,6 +172,13 @@ class Ledger:
             out.setdefault(ref_id, []).append((run_id, kind))
         return out
 
+    def notified_runs(self) -> dict[str, int]:
+        """Per Ref ID, the pass in which its notice was recorded as sent (the first)."""
+        out: dict[str, int] = {}
+        for ref_id, run_id in self.db.execute("SELECT ref_id, run_id FROM events WHERE kind='notified' ORDER BY id"):
+            out.setdefault(ref_id, run_id)
+        return out
+
     def events(self, ref_id: str | None = None):
         if ref_id:
             return self.db.execute("SELECT ref_id, kind, data, at FROM events WHERE ref_id=? ORDER BY id",
