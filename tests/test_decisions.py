@@ -78,7 +78,7 @@ def test_change_after_approval_clears_ticks_and_reissues_only_the_difference(wor
     row = world.rows()[0]
     assert row["Status"] == "Awaiting approval"
     assert row["Approved"] in (None, False)              # the tick was cleared
-    assert "Deal amount 100000 → 120000" in row["Problems"]
+    assert "Deal amount 100,000 → 120,000" in row["Problems"]
     assert [l["amount"] for l in world.lines()] == ["1000"]   # the old approval is kept
     world.sync()
     assert world.rows()[0]["Status"] == "Awaiting approval"
@@ -171,7 +171,7 @@ def test_change_of_rules_after_approval_asks_again(world):
     world.edit(lambda ws: ws.cell(2, 2, "2"), "Rules")
     world.sync()
     row = world.rows()[0]
-    assert row["Status"] == "Awaiting approval" and "Reward Ann 1000 → Ann 2000" in row["Problems"]
+    assert row["Status"] == "Awaiting approval" and "Reward Ann 1000 → 2000" in row["Problems"]
 
 
 def test_unticking_approval_voids_what_was_issued(world):

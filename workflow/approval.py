@@ -9,6 +9,7 @@ approval again, and on re-approval only the difference is issued.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -118,20 +119,38 @@ def _changes(old: dict, new: dict) -> list[Text]:
         if old.get(key) == new.get(key):
             continue
         a, b = old.get(key) or blank, new.get(key) or blank
-        if key == "amount":    # as people write it: 2350000, not 2350000.00
+        if key == "amount":    # as people read it: 2,350,000, not 2350000.00
             a, b = (_plain(x) for x in (a, b))
         if key == "rewards":   # name only the rewards that differ
             sa, sb = set(a.split("; ")), set(b.split("; "))
             a, b = "; ".join(sorted(sa - sb)) or blank, "; ".join(sorted(sb - sa)) or blank
+            a, b = _drop_same_name(a, b)
         out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key], old=a, new=b))
     return out
 
 
 def _plain(text: str) -> str:
     try:
-        return format_amount(Decimal(text))
+        d = Decimal(text)
     except ArithmeticError:
         return text
+    return grouped_amount(d) if d.is_finite() else text
+
+
+def grouped_amount(d: Decimal) -> str:
+    """An amount in a sentence: 2,350,000 and 1,234.5 (a cell gets format_amount's plain digits)."""
+    plain = format_amount(d)
+    whole, dot, cents = plain.partition(".")
+    return f"{int(whole):,}{dot}{cents}" if whole.lstrip("-").isdigit() else plain
+
+
+def _drop_same_name(a: str, b: str) -> tuple[str, str]:
+    """"Ann 1000" → "Ann 2000" reads "Ann 1000 → 2000": one reward of one person changed."""
+    if "; " in a or "; " in b:
+        return a, b
+    common = os.path.commonprefix([a, b])
+    cut = common.rfind(" ") + 1          # the shared words: the person (and an item's name)
+    return (a, b[cut:]) if 0 < cut < len(b) else (a, b)
 
 
 def _referrer_cash(d) -> Decimal:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import i18n
-from .approval import EARLY, RefState, approve, note_early_tick
+from .approval import EARLY, RefState, approve, grouped_amount, note_early_tick
 from .caps import apply_caps
 from .cells import norm
 from .contract import REFERRER_TYPES
@@ -56,7 +56,7 @@ i18n.register({
               "reversed in the ledger ({amount}) — do not hand them out; let the referrer know",
         "zh": "奖励通知已发出、尚未发放时退单：奖励已在台账中冲销（{amount}） — 请勿发放，并告知推荐人",
     },
-    "decide.blank": {"en": "(blank)", "zh": "（空）"},
+    "decide.blank": {"en": "none", "zh": "未填"},
     "decide.voided": {
         "en": "Cancelled: ticked before any reward was issued — nothing is paid for this referral",
         "zh": "退单退款：在发放任何奖励前已勾选 — 该推荐不发放奖励",
@@ -283,8 +283,10 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
             if not d.problems:
                 v = d.ref.v
                 blank = Text("decide.blank")
+                amount = v["amount"]
                 d.problems.append(Text("decide.no_rule", program=v["program"] or blank,
-                                       category=v["category"] or blank, amount=v["amount"] or blank,
+                                       category=v["category"] or blank,
+                                       amount=grouped_amount(amount) if amount is not None else blank,
                                        rtype=REFERRER_TYPES[v["referrer_type"]]))
             note_early_tick(d, state)
             continue
