@@ -86,3 +86,16 @@ def test_a_tick_on_a_referral_that_is_not_eligible_says_it_has_no_effect(world):
     assert world.status() == ["Not eligible"]
     assert "the tick has no effect" in problems(world)
     assert world.lines() == []
+
+
+def test_an_approved_row_that_needs_fixing_says_its_issued_rewards_stand(world):
+    book(world, [deal(**{"Deal date": "2026-10-05", "Approved": True})])
+    world.sync("2026-11-20")
+    assert world.status() == ["Approved"] and [l["amount"] for l in world.lines()] == ["1000"]
+    world.set_cell(2, "Deal amount", "abc")
+    world.sync("2026-11-21")
+    assert world.status() == ["Needs fixing"]
+    assert "already issued" in problems(world) and "Deal amount" in problems(world)
+    world.set_cell(2, "Deal amount", 100000)                  # put back as approved: the approval holds
+    world.sync("2026-11-22")
+    assert world.status() == ["Approved"] and [l["amount"] for l in world.lines()] == ["1000"]

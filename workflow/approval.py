@@ -59,6 +59,11 @@ i18n.register({
               "approve the amounts it shows",
         "zh": "审批通过：已勾选，但该行需先修正 — 修正后系统会取消勾选，请核对显示的金额后重新审批",
     },
+    "approval.fix_keeps_issued": {
+        "en": "The rewards already issued for this referral stay as they are while the row needs fixing — once it "
+              "is corrected, the row is compared with what was approved again",
+        "zh": "该推荐已发放的奖励在修正期间保持不变 — 修正后会再与已审批的内容核对",
+    },
     "approval.tick_no_effect": {
         "en": "Approved: ticked, but this referral gets no reward ({status}) — the tick has no effect",
         "zh": "审批通过：已勾选，但该推荐没有奖励（{status}） — 勾选无效",
@@ -94,16 +99,19 @@ def approval_fingerprint(d) -> dict:
     return fp
 
 
-def note_early_tick(d, state: RefState) -> None:
-    """A row that cannot be approved now: remember what it shows when a tick is
-    first seen, so that the tick approves only that (approve() clears a tick whose
-    row changed before it could be approved); a tick taken away is forgotten."""
+def note_ticks(d, state: RefState) -> None:
+    """Ticks on a row that cannot be approved now: remember what the row shows when
+    a tick is first seen, so that the tick approves only that (approve() clears a
+    tick whose row changed before it could be approved); a tick taken away is
+    forgotten.  Say what a tick there means (or that it means nothing)."""
     v = d.ref.v
     ticked = v["approved"] or v["approved_2"]
     if ticked and state.approval is None and not state.withdrawn:
         d.events.append(("early_tick", {"fp": approval_fingerprint(d)}))
     elif not ticked and state.withdrawn == EARLY:
         d.events.append(("early_tick_gone", {}))
+    if d.status == "needs_fixing" and state.approval is not None and has_net(state.lines):
+        d.problems.append(Text("approval.fix_keeps_issued"))
     if v["approved"] and state.approval is None:
         if d.status == "needs_fixing":
             d.problems.append(Text("approval.tick_needs_fixing"))

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import i18n
-from .approval import EARLY, RefState, approve, grouped_amount, note_early_tick
+from .approval import EARLY, RefState, approve, grouped_amount, note_ticks
 from .caps import apply_caps
 from .cells import norm
 from .contract import REFERRER_TYPES
@@ -269,7 +269,7 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
         state = ctx.states.get(d.ref_id, EMPTY)
         if d.status or d.gate:
             d.status = d.status or d.gate
-            note_early_tick(d, state)
+            note_ticks(d, state)
             continue
         program = d.ref.v["program_n"]
         counts_for_milestone = counts.get(program)
@@ -288,7 +288,7 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
                                        category=v["category"] or blank,
                                        amount=grouped_amount(amount) if amount is not None else blank,
                                        rtype=REFERRER_TYPES[v["referrer_type"]]))
-            note_early_tick(d, state)
+            note_ticks(d, state)
             continue
         approve(d, state, ctx)
     _milestones(decisions, ctx)
