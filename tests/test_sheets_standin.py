@@ -111,7 +111,10 @@ def test_recorded_exchange_replays_identically(cassette, standin, tmp_path):
     assert compared >= 1, f"{cassette}: nothing replayed"
 
 
-def test_gspread_reads_typed_values_and_writes_raw(standin, gc):
+def test_gspread_reads_typed_values_and_writes_raw(standin, gc, monkeypatch):
+    # google-auth 2.6x makes its regional-access-boundary lookup opt-in: switch it on, so the test sees
+    # that the lookup, when made, stays on loopback
+    monkeypatch.setenv("GOOGLE_SDK_EXPERIMENTAL_PYTHON_REGIONAL_ACCESS_BOUNDARY_LOOKUP_ENABLED", "true")
     sid = standin.add_spreadsheet({"Referrals": [
         ["Submitted at", "Referrer", "Amount", "Approved"],
         [dt.date(2026, 11, 1), "李雷", "1,200.50", True],
