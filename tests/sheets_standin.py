@@ -61,7 +61,9 @@ Using it
   expire_tokens() (401, google-auth refreshes), readonly scopes (403 ACCESS_TOKEN_SCOPE_INSUFFICIENT).
 - Simplifications: a number format belongs to the value (writing over a date cell does not keep the
   format); formulas evaluate plain arithmetic only (else #NAME?); data validation is stored, not
-  enforced on writes; includeGridData=true is not served; formatting requests are accepted and ignored.
+  enforced on writes; grid data (spreadsheets.get with `ranges` or a `fields` mask naming sheets.data)
+  serves effectiveValue, userEnteredValue, formattedValue and dataValidation only; formatting requests are
+  accepted and ignored.
 """
 try:
     from .standin import (EndpointAdapter, Request, SheetsStandin, gspread_client,  # noqa: F401

@@ -140,6 +140,27 @@ def test_gspread_reads_typed_values_and_writes_raw(standin, gc, monkeypatch):
     assert standin.housekeeping[0].path.endswith("/allowedLocations")
 
 
+def test_grid_data_of_ranges_and_of_every_sheet(standin, gc):
+    sid = standin.add_spreadsheet({"A": [["h1", None, "h3"], [dt.date(2026, 11, 1), True, "=1/0"], [], ["x"]],
+                                   "B": [["q"]]})
+    http = gc.http_client
+    every = http.fetch_sheet_metadata(sid, params={"fields": "sheets(properties(title),data(rowData(values(effectiveValue))))"})
+    assert [s["properties"]["title"] for s in every["sheets"]] == ["A", "B"]
+    rows = every["sheets"][0]["data"][0]["rowData"]
+    assert rows[0]["values"] == [{"effectiveValue": {"stringValue": "h1"}}, {}, {"effectiveValue": {"stringValue": "h3"}}]
+    assert rows[1]["values"][:2] == [{"effectiveValue": {"numberValue": 46327}}, {"effectiveValue": {"boolValue": True}}]
+    assert rows[1]["values"][2]["effectiveValue"]["errorValue"]["type"] == "DIV_BY_ZERO"
+    assert rows[2] == {} and len(rows) == 4 and "startRow" not in every["sheets"][0]["data"][0]
+    some = http.fetch_sheet_metadata(sid, params={"ranges": ["'B'!A:A", "'A'!B2:C"], "fields":
+                                                  "sheets(properties(title),data(startRow,startColumn,rowData))"})
+    assert [s["properties"]["title"] for s in some["sheets"]] == ["A", "B"]     # only the ranges' sheets, tab order
+    block = some["sheets"][0]["data"][0]
+    assert block["startRow"] == 1 and block["startColumn"] == 1 and len(block["rowData"]) == 1
+    with pytest.raises(APIError) as err:
+        http.fetch_sheet_metadata(sid, params={"ranges": ["'Gone'!A:A"], "fields": "sheets.properties.title"})
+    assert err.value.code == 400
+
+
 def test_ragged_rows_and_ranges_as_the_api_returns_them(standin, gc):
     sid = standin.add_spreadsheet({"推荐 登记": [["a", None, "c"], [], [None, "b"], [], []],
                                    "Sheet's": [["x"]]}, value_input="RAW")

@@ -156,6 +156,13 @@ class SheetsStandin(Server):
         with self._lock:
             self.tab(spreadsheet_id, tab).title = new_title
 
+    def remove_tab(self, spreadsheet_id: str, tab: str) -> None:
+        """A person deletes the tab."""
+        with self._lock:
+            book = self.book(spreadsheet_id)
+            book.tabs.remove(self.tab(spreadsheet_id, tab))
+            self._touch(spreadsheet_id)
+
     def _touch(self, spreadsheet_id: str) -> None:
         self.book(spreadsheet_id).modified = time.time()
 
