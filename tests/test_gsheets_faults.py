@@ -15,6 +15,7 @@ from workflow.sync import run_pass
 
 RULES = [["Recipient", "Rate %", "Reward type"], ["referrer", "1", "cash"]]
 DAY = dt.date(2026, 11, 20)
+READ_KINDS = ["metadata", "batch_get"]     # the first pass reads with spreadsheets.get, later ones with batchGet
 
 
 def rows(n):
@@ -52,7 +53,7 @@ def ledger_rows(w):
 def test_a_burst_of_429_is_retried_with_growing_backoff(gworld):
     gworld.standard(rows(3), RULES)
     clock = Clock()
-    gworld.standin.fail_next(429, times=3, kinds=["batch_get"])
+    gworld.standin.fail_next(429, times=3, kinds=READ_KINDS)
     result = run(gworld, backend(gworld, clock))
     assert result.cells_written > 0 and not result.not_written
     assert clock.slept == [1.0, 2.0, 4.0]                       # exponential; jitter = rand() × step
@@ -62,7 +63,7 @@ def test_a_burst_of_429_is_retried_with_growing_backoff(gworld):
 def test_jitter_spreads_the_waits(gworld):
     gworld.standard(rows(1), RULES)
     clock = Clock()
-    gworld.standin.fail_next(503, times=2, kinds=["batch_get"])
+    gworld.standin.fail_next(503, times=2, kinds=READ_KINDS)
     run_pass(gworld.cfg(), DAY, dt.datetime.combine(DAY, dt.time(9)),
              backend=GSheetsBackend.from_config(gworld.cfg(), sleep=clock.sleep, rand=lambda: 0.25))
     assert clock.slept == [0.25, 0.5]
@@ -91,7 +92,7 @@ def test_503_beyond_the_limit_on_the_read_stops_the_pass_before_anything_is_reco
     gworld.sync()
     gworld.set_cell(3, "Approved", True)
     before = ledger_rows(gworld)
-    gworld.standin.fail_next(503, times=4, kinds=["batch_get"])
+    gworld.standin.fail_next(503, times=4, kinds=READ_KINDS)
     with pytest.raises(WorkbookUnusable) as err:
         run(gworld, backend(gworld, Clock(), tries=4))
     text = err.value.text.render("en")
@@ -104,14 +105,14 @@ def test_503_beyond_the_limit_on_the_read_stops_the_pass_before_anything_is_reco
 def test_an_answer_slower_than_the_timeout_is_retried(gworld):
     gworld.standard(rows(2), RULES)
     clock = Clock()
-    gworld.standin.delay_next(2.0, times=1, kinds=["batch_get"])
+    gworld.standin.delay_next(2.0, times=1, kinds=READ_KINDS)
     result = run(gworld, backend(gworld, clock, timeout=0.5))
     assert result.cells_written > 0 and len(clock.slept) == 1
 
 
 def test_answers_always_slower_than_the_timeout_fail_cleanly(gworld):
     gworld.standard(rows(2), RULES)
-    gworld.standin.delay_next(1.0, times=2, kinds=["batch_get"])
+    gworld.standin.delay_next(1.0, times=2, kinds=READ_KINDS)
     with pytest.raises(WorkbookUnusable) as err:
         run(gworld, backend(gworld, Clock(), timeout=0.3, tries=2))
     assert "no answer within 0.3 s" in err.value.text.render("en")
