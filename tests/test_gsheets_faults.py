@@ -118,3 +118,26 @@ def test_answers_always_slower_than_the_timeout_fail_cleanly(gworld):
     assert "no answer within 0.3 s" in err.value.text.render("en")
     assert not (gworld.dir / "ledger.sqlite").exists() or ledger_rows(gworld) == (0, 0)
 
+
+
+# ---- fault switches never leak from one test into the next ------------------------------------
+# The stand-in lives for the whole session; the `clean_standin` fixture (under gworld and the
+# gsheets `world`) switches every fault off before and after each test.  The first test leaves
+# every kind of switch on; the second, run after it, finds them all off.
+
+def test_leaves_every_fault_switch_on(gworld):
+    s = gworld.standin
+    s.fail_next(503, times=50)
+    s.delay_next(5.0, times=50)
+    s.before_next_write(lambda _s: None)
+    s.after_next_read(lambda _s: None)
+    s.disable_api()
+    assert s.pending_faults() == {"fails": 1, "delays": 1, "before_write": 1, "after_read": 1, "api_enabled": False}
+
+
+def test_finds_every_fault_switch_off(gworld):
+    assert gworld.standin.pending_faults() == {"fails": 0, "delays": 0, "before_write": 0, "after_read": 0,
+                                               "api_enabled": True}
+    gworld.standard(rows(1), RULES)
+    result = run(gworld, backend(gworld, Clock(), tries=1))         # one try: any leftover 503 would fail it
+    assert result.cells_written > 0

@@ -206,6 +206,21 @@ class SheetsStandin(Server):
         with self._lock:
             self._after_read.append({"fn": fn, "kinds": _kinds(kinds)})
 
+    def reset_faults(self) -> None:
+        """Every fault switch off: pending failures, delays and edit hooks dropped, the API enabled."""
+        with self._lock:
+            self._fails.clear()
+            self._delays.clear()
+            self._before_write.clear()
+            self._after_read.clear()
+            self.api_enabled = True
+
+    def pending_faults(self) -> dict:
+        """What is still switched on (all zero/True after reset_faults)."""
+        with self._lock:
+            return {"fails": len(self._fails), "delays": len(self._delays), "before_write": len(self._before_write),
+                    "after_read": len(self._after_read), "api_enabled": self.api_enabled}
+
     def disable_api(self) -> None:
         """Every API call answers 403 SERVICE_DISABLED ("Google Sheets API has not been used ...")."""
         self.api_enabled = False
