@@ -69,6 +69,14 @@ def test_jitter_spreads_the_waits(gworld):
     assert clock.slept == [0.25, 0.5]
 
 
+def test_a_502_html_page_from_googles_front_end_is_retried_too(gworld):
+    gworld.standard(rows(2), RULES)
+    clock = Clock()
+    gworld.standin.fail_next(502, times=2, kinds=READ_KINDS)     # an HTML body: gspread's APIError has code -1
+    result = run(gworld, backend(gworld, clock))
+    assert result.cells_written > 0 and clock.slept == [1.0, 2.0]
+
+
 def test_503_beyond_the_limit_on_the_write_fails_cleanly_and_the_next_pass_completes(gworld):
     gworld.standard(rows(3), RULES)
     clock = Clock()

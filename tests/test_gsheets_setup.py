@@ -114,7 +114,14 @@ def test_check_names_the_address_to_share_with(gworld):
     gworld._write_config()
     gworld.standin.share(gworld.sheet_id, "someone.else@example.com")   # shared, but not with the worker
     code, out = _check(gworld)
-    assert code == 1 and EMAIL in out and "Share" in out
+    assert code == 1
+    assert f"spreadsheet {gworld.sheet_id}: the service account has no access — open the sheet, click Share and " \
+           f"add {EMAIL} as Editor" in out
+    assert f"把 {EMAIL} 添加为编辑者" in out                            # the Chinese text names it too
+    p = gworld.cli("sync", "--today", "2026-11-20")                   # and so does a pass
+    assert p.returncode == 2 and EMAIL in p.stderr
+    gworld.standin.share(gworld.sheet_id, "someone.else@example.com", EMAIL)
+    assert "no access" not in _check(gworld)[1]                        # shared with it: that problem is gone
 
 
 def test_check_says_the_spreadsheet_is_not_there(gworld):

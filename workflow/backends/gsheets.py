@@ -37,7 +37,8 @@ from gspread.exceptions import APIError
 
 from .. import i18n
 from .base import CellWrite, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
-from .gsheets_client import KeyProblem, SheetsClient, SheetsDown, explain, load_key, spreadsheet_id
+from .gsheets_client import KeyProblem, SheetsClient, SheetsDown, load_key, spreadsheet_id
+from .gsheets_explain import endpoint_problem, explain
 from .gsheets_read import SheetCache, batch_get_tabs, fetch_everything, is_bad_range
 from .gsheets_write import (Placement, batch_body, cells_body, check_writes, growth, guard_ranges, place_writes,
                             read_columns)
@@ -87,6 +88,7 @@ class GSheetsBackend:
         self.options = dict(timeout=timeout, tries=tries, sleep=sleep, rand=rand)
         self.cache = SheetCache(cache_path, self.sheet_id, max_age)
         self.email = ""
+        self.token_uri: str | None = None
         self._client: SheetsClient | None = None
         self.dropped: list[tuple[str, int]] = []     # rows the last write left out
         self.dropped_text: i18n.Text | None = None
@@ -102,15 +104,20 @@ class GSheetsBackend:
         if self._client is None:
             if not self.sheet_id:
                 raise WorkbookUnusable(i18n.Text("gs.bad_id", value=i18n.Found(self.spreadsheet or "")))
+            problem = endpoint_problem(self.api_endpoint)
+            if problem is not None:
+                raise WorkbookUnusable(problem)
             try:
                 creds, self.email = load_key(self.key_path)
             except KeyProblem as exc:
                 raise WorkbookUnusable(exc.text) from None
+            self.token_uri = getattr(creds, "_token_uri", None)
             self._client = SheetsClient(creds, self.api_endpoint, **self.options)
         return self._client
 
     def unusable(self, exc: Exception) -> WorkbookUnusable:
-        return WorkbookUnusable(explain(exc, self.sheet_id, self.email, self.key_path))
+        return WorkbookUnusable(explain(exc, self.sheet_id, self.email, self.key_path, self.api_endpoint,
+                                        self.token_uri))
 
     # ---- reading ------------------------------------------------------------------
 
