@@ -191,9 +191,11 @@ def world(tmp_path, backend_kind, request) -> World:
 @pytest.fixture
 def clean_standin(sheets):
     """The session's stand-in with every fault switch off before and after the test, so one test's
-    injected 503, delay, edit hook or disabled API never reaches another test."""
+    injected 503, delay, edit hook or disabled API never reaches another test; its request log
+    starts empty."""
     s, _ = sheets
     s.reset_faults()
+    s.reset_requests()
     yield s
     s.reset_faults()
 

@@ -118,6 +118,20 @@ def test_an_answer_slower_than_the_timeout_is_retried(gworld):
     assert result.cells_written > 0 and len(clock.slept) == 1
 
 
+def test_a_write_answered_after_the_timeout_is_sent_again_and_lands_once(gworld):
+    gworld.standard(rows(3), RULES)
+    run(gworld, backend(gworld, Clock()))                        # first pass: the worker's columns exist now
+    gworld.set_cell(3, "Approved", True)
+    s = gworld.standin
+    s.delay_next(1.0, times=1, kinds=["values_batch_update"])   # carried out, but after the client gave up
+    s.reset_requests()
+    result = run(gworld, backend(gworld, Clock(), timeout=0.4))
+    assert result.cells_written > 0 and not result.not_written
+    assert s.count("values_batch_update") == 2                   # the same cells again: a write is idempotent
+    assert [r["Status"] for r in gworld.rows()] == ["Approved", "Approved", "Awaiting approval"]
+    assert ledger_rows(gworld) == (2, 3)
+
+
 def test_answers_always_slower_than_the_timeout_fail_cleanly(gworld):
     gworld.standard(rows(2), RULES)
     gworld.standin.delay_next(1.0, times=2, kinds=READ_KINDS)

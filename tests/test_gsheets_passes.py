@@ -126,7 +126,16 @@ def test_text_stays_text_and_ticks_are_booleans(gworld):
     gworld.sync()
     first, second = gworld.rows()
     assert isinstance(first["Problems"], str) and "=1+1" in first["Problems"]
-    assert second["Approved"] is False or second["Approved"] is None
+    assert second["Approved"] is False                               # the tick cleared with a real boolean
+    s = gworld.standin
+    assert all(r.body["valueInputOption"] == "RAW" for r in s.of_kind("values_batch_update"))
+    cells = [c for r in s.of_kind("batch_update") for q in r.body["requests"] if "updateCells" in q
+             for row in q["updateCells"]["rows"] for c in row["values"]]
+    assert cells and all(set(c.get("userEnteredValue", {})) <= {"stringValue", "numberValue", "boolValue"}
+                         for c in cells)                             # never formulaValue: text stays text
+    reads = s.of_kind("batch_get")
+    assert reads and all(r.param("valueRenderOption") == "UNFORMATTED_VALUE"
+                         and r.param("dateTimeRenderOption") == "SERIAL_NUMBER" for r in reads)
     assert second["Status"] == "Awaiting approval" and second["Referrer reward"] == 2000
 
 

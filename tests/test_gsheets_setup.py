@@ -150,3 +150,26 @@ def test_secrets_never_reach_the_output(gworld):
 
 def test_config_text_has_no_secret(gworld):
     assert "private_key" not in gs_config("x", gworld.key, "http://127.0.0.1:1")
+
+
+def test_check_reports_a_missing_tab(gworld):
+    gworld.book({"Referrals": [["Submitted at", "Referrer", "Referrer phone", "New customer", "New customer phone"]]})
+    code, out = _check(gworld)
+    assert code == 1 and "Workbook: no tab named" in out and "Rules" in out and "[tabs]" in out
+
+
+def test_init_keeps_the_rows_staff_already_have(gworld):
+    s = gworld.standin
+    gworld.sheet_id = s.add_spreadsheet({"Referrals": [
+        ["Submitted at", "Referrer", "Referrer phone", "New customer", "New customer phone", "Approved"],
+        ["2026-10-01", "Ann", "13800000001", "Bo", "13900000001", True]]})
+    gworld._tabs = ["Referrals"]
+    gworld._write_config()
+    before = s.grid(gworld.sheet_id, "Referrals")
+    assert gworld.cli("init", "--empty", "--language", "en").returncode == 0
+    assert s.grid(gworld.sheet_id, "Referrals") == before            # not a cell of the staff's tab changed
+    assert {"Rules", "Settings", "Staff"} <= set(s.tabs(gworld.sheet_id))
+    assert s.validation_at(gworld.sheet_id, "Referrals", 2, 6)["condition"]["type"] == "BOOLEAN"
+    s.reset_requests()
+    again = gworld.cli("init", "--empty", "--language", "en")
+    assert "nothing was changed" in again.stdout and sum(s.count(k) for k in WRITES) == 0
