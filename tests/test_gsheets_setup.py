@@ -173,3 +173,20 @@ def test_init_keeps_the_rows_staff_already_have(gworld):
     s.reset_requests()
     again = gworld.cli("init", "--empty", "--language", "en")
     assert "nothing was changed" in again.stdout and sum(s.count(k) for k in WRITES) == 0
+
+
+def test_every_refusal_for_want_of_sharing_names_the_address(gworld):
+    """init, and a write refused because the sheet stopped being shared mid-pass, name it too."""
+    s = gworld.standin
+    gworld.sheet_id = s.add_spreadsheet({"Sheet1": []})
+    gworld._write_config()
+    s.share(gworld.sheet_id, "someone.else@example.com")
+    p = gworld.cli("init", "--empty", "--language", "en")
+    assert p.returncode != 0 and f"add {EMAIL} as Editor" in p.stderr and f"把 {EMAIL} 添加为编辑者" in p.stderr
+
+    from conftest import referral
+    gworld.standard([referral()], [["Recipient", "Fixed"], ["referrer", 100]])
+    # right after the guard read (the first pass's only batchGet), before the write
+    s.after_next_read(lambda st: st.share(gworld.sheet_id, "someone.else@example.com"), kinds=("batch_get",))
+    result = gworld.sync()
+    assert result.not_written and EMAIL in result.not_written and "Share" in result.not_written
