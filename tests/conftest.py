@@ -183,12 +183,25 @@ def world(tmp_path, backend_kind, request) -> World:
         class GSheetsWorld(SheetsWorld, World):
             pass
         s, key = request.getfixturevalue("sheets")
+        request.getfixturevalue("clean_standin")
         return GSheetsWorld(tmp_path, s, key)
     return World(tmp_path)
 
 
 @pytest.fixture
-def gworld(tmp_path, sheets):
+def clean_standin(sheets):
+    """The session's stand-in with every fault switch off before and after the test, so one test's
+    injected 503, delay, edit hook or disabled API never reaches another test; its request log
+    starts empty."""
+    s, _ = sheets
+    s.reset_faults()
+    s.reset_requests()
+    yield s
+    s.reset_faults()
+
+
+@pytest.fixture
+def gworld(tmp_path, sheets, clean_standin):
     """A World on Google Sheets only (for the Sheets backend's own tests)."""
     from gsheets_world import SheetsWorld
 

@@ -57,11 +57,14 @@ Using it
   .param(name)), body (parsed JSON; the form for token), headers, caller, status, seconds.
 - Faults: fail_next(status, times, kinds, body), delay_next(seconds, times, kinds) (the request is still
   carried out after the delay), before_next_write(fn), after_next_read(fn), disable_api()/enable_api()
-  (403 SERVICE_DISABLED), share(id, *emails)/share_with_anyone(id) (403 PERMISSION_DENIED),
+  (403 SERVICE_DISABLED), reset_faults()/pending_faults() (every switch off / what is still on),
+  share(id, *emails)/share_with_anyone(id) (403 PERMISSION_DENIED),
   expire_tokens() (401, google-auth refreshes), readonly scopes (403 ACCESS_TOKEN_SCOPE_INSUFFICIENT).
 - Simplifications: a number format belongs to the value (writing over a date cell does not keep the
   format); formulas evaluate plain arithmetic only (else #NAME?); data validation is stored, not
-  enforced on writes; includeGridData=true is not served; formatting requests are accepted and ignored.
+  enforced on writes; grid data (spreadsheets.get with `ranges` or a `fields` mask naming sheets.data)
+  serves effectiveValue, userEnteredValue, formattedValue and dataValidation only; formatting requests are
+  accepted and ignored.
 """
 try:
     from .standin import (EndpointAdapter, Request, SheetsStandin, gspread_client,  # noqa: F401

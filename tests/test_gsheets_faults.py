@@ -15,6 +15,7 @@ from workflow.sync import run_pass
 
 RULES = [["Recipient", "Rate %", "Reward type"], ["referrer", "1", "cash"]]
 DAY = dt.date(2026, 11, 20)
+READ_KINDS = ["metadata", "batch_get"]     # the first pass reads with spreadsheets.get, later ones with batchGet
 
 
 def rows(n):
@@ -52,7 +53,7 @@ def ledger_rows(w):
 def test_a_burst_of_429_is_retried_with_growing_backoff(gworld):
     gworld.standard(rows(3), RULES)
     clock = Clock()
-    gworld.standin.fail_next(429, times=3, kinds=["batch_get"])
+    gworld.standin.fail_next(429, times=3, kinds=READ_KINDS)
     result = run(gworld, backend(gworld, clock))
     assert result.cells_written > 0 and not result.not_written
     assert clock.slept == [1.0, 2.0, 4.0]                       # exponential; jitter = rand() × step
@@ -62,10 +63,18 @@ def test_a_burst_of_429_is_retried_with_growing_backoff(gworld):
 def test_jitter_spreads_the_waits(gworld):
     gworld.standard(rows(1), RULES)
     clock = Clock()
-    gworld.standin.fail_next(503, times=2, kinds=["batch_get"])
+    gworld.standin.fail_next(503, times=2, kinds=READ_KINDS)
     run_pass(gworld.cfg(), DAY, dt.datetime.combine(DAY, dt.time(9)),
              backend=GSheetsBackend.from_config(gworld.cfg(), sleep=clock.sleep, rand=lambda: 0.25))
     assert clock.slept == [0.25, 0.5]
+
+
+def test_a_502_html_page_from_googles_front_end_is_retried_too(gworld):
+    gworld.standard(rows(2), RULES)
+    clock = Clock()
+    gworld.standin.fail_next(502, times=2, kinds=READ_KINDS)     # an HTML body: gspread's APIError has code -1
+    result = run(gworld, backend(gworld, clock))
+    assert result.cells_written > 0 and clock.slept == [1.0, 2.0]
 
 
 def test_503_beyond_the_limit_on_the_write_fails_cleanly_and_the_next_pass_completes(gworld):
@@ -91,7 +100,7 @@ def test_503_beyond_the_limit_on_the_read_stops_the_pass_before_anything_is_reco
     gworld.sync()
     gworld.set_cell(3, "Approved", True)
     before = ledger_rows(gworld)
-    gworld.standin.fail_next(503, times=4, kinds=["batch_get"])
+    gworld.standin.fail_next(503, times=4, kinds=READ_KINDS)
     with pytest.raises(WorkbookUnusable) as err:
         run(gworld, backend(gworld, Clock(), tries=4))
     text = err.value.text.render("en")
@@ -104,16 +113,53 @@ def test_503_beyond_the_limit_on_the_read_stops_the_pass_before_anything_is_reco
 def test_an_answer_slower_than_the_timeout_is_retried(gworld):
     gworld.standard(rows(2), RULES)
     clock = Clock()
-    gworld.standin.delay_next(2.0, times=1, kinds=["batch_get"])
+    gworld.standin.delay_next(2.0, times=1, kinds=READ_KINDS)
     result = run(gworld, backend(gworld, clock, timeout=0.5))
     assert result.cells_written > 0 and len(clock.slept) == 1
 
 
+def test_a_write_answered_after_the_timeout_is_sent_again_and_lands_once(gworld):
+    gworld.standard(rows(3), RULES)
+    run(gworld, backend(gworld, Clock()))                        # first pass: the worker's columns exist now
+    gworld.set_cell(3, "Approved", True)
+    s = gworld.standin
+    s.delay_next(1.0, times=1, kinds=["values_batch_update"])   # carried out, but after the client gave up
+    s.reset_requests()
+    result = run(gworld, backend(gworld, Clock(), timeout=0.4))
+    assert result.cells_written > 0 and not result.not_written
+    assert s.count("values_batch_update") == 2                   # the same cells again: a write is idempotent
+    assert [r["Status"] for r in gworld.rows()] == ["Approved", "Approved", "Awaiting approval"]
+    assert ledger_rows(gworld) == (2, 3)
+
+
 def test_answers_always_slower_than_the_timeout_fail_cleanly(gworld):
     gworld.standard(rows(2), RULES)
-    gworld.standin.delay_next(1.0, times=2, kinds=["batch_get"])
+    gworld.standin.delay_next(1.0, times=2, kinds=READ_KINDS)
     with pytest.raises(WorkbookUnusable) as err:
         run(gworld, backend(gworld, Clock(), timeout=0.3, tries=2))
     assert "no answer within 0.3 s" in err.value.text.render("en")
     assert not (gworld.dir / "ledger.sqlite").exists() or ledger_rows(gworld) == (0, 0)
 
+
+
+# ---- fault switches never leak from one test into the next ------------------------------------
+# The stand-in lives for the whole session; the `clean_standin` fixture (under gworld and the
+# gsheets `world`) switches every fault off before and after each test.  The first test leaves
+# every kind of switch on; the second, run after it, finds them all off.
+
+def test_leaves_every_fault_switch_on(gworld):
+    s = gworld.standin
+    s.fail_next(503, times=50)
+    s.delay_next(5.0, times=50)
+    s.before_next_write(lambda _s: None)
+    s.after_next_read(lambda _s: None)
+    s.disable_api()
+    assert s.pending_faults() == {"fails": 1, "delays": 1, "before_write": 1, "after_read": 1, "api_enabled": False}
+
+
+def test_finds_every_fault_switch_off(gworld):
+    assert gworld.standin.pending_faults() == {"fails": 0, "delays": 0, "before_write": 0, "after_read": 0,
+                                               "api_enabled": True}
+    gworld.standard(rows(1), RULES)
+    result = run(gworld, backend(gworld, Clock(), tries=1))         # one try: any leftover 503 would fail it
+    assert result.cells_written > 0

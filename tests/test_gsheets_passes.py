@@ -5,6 +5,9 @@ Real gspread + google-auth over HTTP against the local stand-in."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+
+import pytest
 
 from conftest import referral
 from workflow.backends.gsheets import GSheetsBackend
@@ -13,6 +16,8 @@ from workflow.sync import run_pass
 RULES = [["Recipient", "Rate %", "Reward type"], ["referrer", "1", "cash"]]
 READS = ("metadata", "batch_get", "values_get")
 WRITES = ("values_batch_update", "batch_update", "values_update")
+FIRST_READ = ("metadata", "batch_get")
+ZERO = {k: 0 for k in READS + WRITES}
 
 
 def rows(n):
@@ -28,28 +33,77 @@ def counts(s):
     return {k: s.count(k) for k in READS + WRITES}
 
 
-def test_a_pass_makes_at_most_two_reads_and_one_write(gworld):
-    s = gworld.standin
+def within_budget(c):
+    """The issue's budget: at most 2 read requests and at most 1 write request in a pass."""
+    assert sum(c[k] for k in READS) <= 2 and sum(c[k] for k in WRITES) <= 1, c
+
+
+def measured(w, **kw):
+    """One pass; the requests it made, by kind."""
+    w.standin.reset_requests()
+    result = _pass(w, **kw)
+    c = counts(w.standin)
+    within_budget(c)
+    return result, c
+
+
+def test_first_pass_on_a_fresh_sheet_reads_tab_list_and_values_at_once(gworld):
     gworld.standard(rows(30), RULES)
-    s.reset_requests()
-    gworld.sync()                                   # no sheet list cached yet: spreadsheets.get once
-    first = counts(s)
-    assert first["metadata"] == 1 and first["batch_get"] == 2
-    assert sum(first[k] for k in WRITES) == 1 and first["batch_update"] == 1   # new columns: grid + cells at once
+    result, c = measured(gworld)        # no tab list cached yet: ONE spreadsheets.get brings it and the values
+    assert c == {**ZERO, "metadata": 1, "batch_get": 1, "batch_update": 1}   # + the guard read; new columns:
+    assert result.cells_written > 0 and not result.not_written              # grid and cells in one request
     assert all(r["Ref ID"] and r["Status"] == "Awaiting approval" for r in gworld.rows())
 
-    gworld.set_cell(3, "Approved", True)            # one change: guard read + one write, sheet list cached
-    s.reset_requests()
-    gworld.sync()
-    second = counts(s)
-    assert sum(second[k] for k in READS) == 2 and second["metadata"] == 0
-    assert sum(second[k] for k in WRITES) == 1 and second["values_batch_update"] == 1
-    assert by_customer(gworld)["C1"]["Status"] == "Approved"
 
-    s.reset_requests()
-    result = gworld.sync()                          # nothing changed: one read, no write at all
-    assert result.cells_written == 0
-    assert counts(s) == {**{k: 0 for k in READS + WRITES}, "batch_get": 1}
+def test_steady_changed_and_unchanged_passes(gworld):
+    gworld.standard(rows(30), RULES)
+    _pass(gworld)
+    gworld.set_cell(3, "Approved", True)            # one change: values, guard read, one write
+    result, c = measured(gworld)
+    assert c == {**ZERO, "batch_get": 2, "values_batch_update": 1}
+    assert by_customer(gworld)["C1"]["Status"] == "Approved"
+    result, c = measured(gworld)                    # nothing changed: one read, no write at all
+    assert result.cells_written == 0 and c == {**ZERO, "batch_get": 1}
+
+
+def test_a_stale_tab_list_is_read_again_with_the_values(gworld, tmp_path):
+    gworld.standard(rows(3), RULES)
+    _pass(gworld)
+    cache = tmp_path / "ledger.sqlite.sheets.json"
+    data = json.loads(cache.read_text(encoding="utf-8"))
+    data["stamp"] -= 7200                            # two hours old
+    cache.write_text(json.dumps(data), encoding="utf-8")
+    gworld.standin.add_tab(gworld.sheet_id, "Customers", [["Name", "Phone", "Since"], ["C0", "13900000000",
+                                                                                      "2026-01-01"]])
+    gworld.set_cell(3, "Approved", True)
+    result, c = measured(gworld)                    # tab list + values in one read, guard read, one write
+    assert c == {**ZERO, "metadata": 1, "batch_get": 1, "values_batch_update": 1}
+    assert '"Customers"' in cache.read_text(encoding="utf-8")        # the new tab is seen
+    assert by_customer(gworld)["C0"]["Status"].startswith("Not eligible")    # and used at once
+    assert by_customer(gworld)["C1"]["Status"] == "Approved"
+    _, c = measured(gworld)
+    assert c == {**ZERO, "batch_get": 1}
+
+
+@pytest.mark.parametrize("edit", ["rename", "remove"])
+def test_a_tab_renamed_or_removed_costs_no_third_read(gworld, tmp_path, edit):
+    gworld.standard(rows(3), RULES)
+    s, sid = gworld.standin, gworld.sheet_id
+    s.add_tab(sid, "Notes", [["anything"]])
+    _pass(gworld)
+    if edit == "rename":
+        s.rename_tab(sid, "Notes", "Notes 2026")
+    else:
+        s.remove_tab(sid, "Notes")
+    gworld.set_cell(3, "Approved", True)
+    result, c = measured(gworld)      # the batchGet fails on the old name; tab list + values again; no guard read
+    assert c == {**ZERO, "batch_get": 1, "metadata": 1}
+    assert result.not_written and "next pass" in result.not_written
+    assert by_customer(gworld)["C1"]["Status"] == "Awaiting approval"        # nothing written this time
+    result, c = measured(gworld)                                             # the next pass writes it
+    assert c == {**ZERO, "batch_get": 2, "values_batch_update": 1} and not result.not_written
+    assert by_customer(gworld)["C1"]["Status"] == "Approved"
+    assert ("Notes 2026" in (tmp_path / "ledger.sqlite.sheets.json").read_text(encoding="utf-8")) == (edit == "rename")
 
 
 def test_the_request_count_does_not_grow_with_rows(gworld):
@@ -72,29 +126,25 @@ def test_text_stays_text_and_ticks_are_booleans(gworld):
     gworld.sync()
     first, second = gworld.rows()
     assert isinstance(first["Problems"], str) and "=1+1" in first["Problems"]
-    assert second["Approved"] is False or second["Approved"] is None
-    assert second["Status"] == "Awaiting approval" and second["Referrer reward"] == 2000
-
-
-def test_metadata_is_read_again_when_a_tab_is_gone(gworld, tmp_path):
-    gworld.standard(rows(2), RULES)
-    gworld.sync()
-    cache = tmp_path / "ledger.sqlite.sheets.json"
-    assert cache.exists() and "Referrals" in cache.read_text(encoding="utf-8")
-    cache.write_text(cache.read_text(encoding="utf-8").replace('"Rules"', '"Old rules"'), encoding="utf-8")
+    assert second["Approved"] is False                               # the tick cleared with a real boolean
     s = gworld.standin
-    s.reset_requests()
-    gworld.sync()                                   # batchGet fails on the stale name → sheet list again
-    assert s.count("metadata") == 1
-    assert all(r["Status"] == "Awaiting approval" for r in gworld.rows())
-    assert '"Rules"' in cache.read_text(encoding="utf-8")
+    assert all(r.body["valueInputOption"] == "RAW" for r in s.of_kind("values_batch_update"))
+    cells = [c for r in s.of_kind("batch_update") for q in r.body["requests"] if "updateCells" in q
+             for row in q["updateCells"]["rows"] for c in row["values"]]
+    assert cells and all(set(c.get("userEnteredValue", {})) <= {"stringValue", "numberValue", "boolValue"}
+                         for c in cells)                             # never formulaValue: text stays text
+    reads = s.of_kind("batch_get")
+    assert reads and all(r.param("valueRenderOption") == "UNFORMATTED_VALUE"
+                         and r.param("dateTimeRenderOption") == "SERIAL_NUMBER" for r in reads)
+    assert second["Status"] == "Awaiting approval" and second["Referrer reward"] == 2000
 
 
 # ---- staff edits between the worker's read and its write ---------------------------------
 
-def _pass(w):
+def _pass(w, **options):
     d = dt.date(2026, 11, 20)
-    return run_pass(w.cfg(), d, dt.datetime.combine(d, dt.time(9)), backend=GSheetsBackend.from_config(w.cfg()))
+    return run_pass(w.cfg(), d, dt.datetime.combine(d, dt.time(9)),
+                    backend=GSheetsBackend.from_config(w.cfg(), **options))
 
 
 def _tick_all(w, customers):
@@ -152,7 +202,8 @@ def test_a_row_without_an_id_that_moved_waits_for_the_next_pass(gworld):
     gworld.standard(rows(3), RULES)
     s, sid = gworld.standin, gworld.sheet_id
     s.after_next_read(lambda _s: s.insert_rows(sid, "Referrals", 2, [["2026-10-09", "Eve", "13800000009", None, None,
-                                                                   "Top", "13912345670"]]))
+                                                                   "Top", "13912345670"]]),
+                      kinds=FIRST_READ)     # right after the first pass's one read (tab list and values)
     result = _pass(gworld)       # first pass: no row has an ID yet, every row moved down by one
     assert result.not_written and "next pass" in result.not_written
     assert all(r["Ref ID"] in (None, "") and r["Status"] in (None, "") for r in gworld.rows())

@@ -114,7 +114,14 @@ def test_check_names_the_address_to_share_with(gworld):
     gworld._write_config()
     gworld.standin.share(gworld.sheet_id, "someone.else@example.com")   # shared, but not with the worker
     code, out = _check(gworld)
-    assert code == 1 and EMAIL in out and "Share" in out
+    assert code == 1
+    assert f"spreadsheet {gworld.sheet_id}: the service account has no access — open the sheet, click Share and " \
+           f"add {EMAIL} as Editor" in out
+    assert f"把 {EMAIL} 添加为编辑者" in out                            # the Chinese text names it too
+    p = gworld.cli("sync", "--today", "2026-11-20")                   # and so does a pass
+    assert p.returncode == 2 and EMAIL in p.stderr
+    gworld.standin.share(gworld.sheet_id, "someone.else@example.com", EMAIL)
+    assert "no access" not in _check(gworld)[1]                        # shared with it: that problem is gone
 
 
 def test_check_says_the_spreadsheet_is_not_there(gworld):
@@ -143,3 +150,43 @@ def test_secrets_never_reach_the_output(gworld):
 
 def test_config_text_has_no_secret(gworld):
     assert "private_key" not in gs_config("x", gworld.key, "http://127.0.0.1:1")
+
+
+def test_check_reports_a_missing_tab(gworld):
+    gworld.book({"Referrals": [["Submitted at", "Referrer", "Referrer phone", "New customer", "New customer phone"]]})
+    code, out = _check(gworld)
+    assert code == 1 and "Workbook: no tab named" in out and "Rules" in out and "[tabs]" in out
+
+
+def test_init_keeps_the_rows_staff_already_have(gworld):
+    s = gworld.standin
+    gworld.sheet_id = s.add_spreadsheet({"Referrals": [
+        ["Submitted at", "Referrer", "Referrer phone", "New customer", "New customer phone", "Approved"],
+        ["2026-10-01", "Ann", "13800000001", "Bo", "13900000001", True]]})
+    gworld._tabs = ["Referrals"]
+    gworld._write_config()
+    before = s.grid(gworld.sheet_id, "Referrals")
+    assert gworld.cli("init", "--empty", "--language", "en").returncode == 0
+    assert s.grid(gworld.sheet_id, "Referrals") == before            # not a cell of the staff's tab changed
+    assert {"Rules", "Settings", "Staff"} <= set(s.tabs(gworld.sheet_id))
+    assert s.validation_at(gworld.sheet_id, "Referrals", 2, 6)["condition"]["type"] == "BOOLEAN"
+    s.reset_requests()
+    again = gworld.cli("init", "--empty", "--language", "en")
+    assert "nothing was changed" in again.stdout and sum(s.count(k) for k in WRITES) == 0
+
+
+def test_every_refusal_for_want_of_sharing_names_the_address(gworld):
+    """init, and a write refused because the sheet stopped being shared mid-pass, name it too."""
+    s = gworld.standin
+    gworld.sheet_id = s.add_spreadsheet({"Sheet1": []})
+    gworld._write_config()
+    s.share(gworld.sheet_id, "someone.else@example.com")
+    p = gworld.cli("init", "--empty", "--language", "en")
+    assert p.returncode != 0 and f"add {EMAIL} as Editor" in p.stderr and f"把 {EMAIL} 添加为编辑者" in p.stderr
+
+    from conftest import referral
+    gworld.standard([referral()], [["Recipient", "Fixed"], ["referrer", 100]])
+    # right after the guard read (the first pass's only batchGet), before the write
+    s.after_next_read(lambda st: st.share(gworld.sheet_id, "someone.else@example.com"), kinds=("batch_get",))
+    result = gworld.sync()
+    assert result.not_written and EMAIL in result.not_written and "Share" in result.not_written

@@ -8,7 +8,7 @@ import pytest
 
 from workflow.backends.base import CellWrite, RowGuard
 from workflow.backends.gsheets_client import spreadsheet_id
-from workflow.backends.gsheets_read import a1_tab, col_letters, to_grid
+from workflow.backends.gsheets_read import a1_tab, col_letters, grid_values, to_grid
 from workflow.backends.gsheets_write import Placement, batch_body, json_value, place_writes
 
 
@@ -82,3 +82,17 @@ def test_an_id_typed_as_a_number_still_matches():
 def test_a_header_that_changed_refuses_everything():
     p = _placement([RowGuard("T", 1, 1, "Ref ID", keys=((2, "Status"),), whole=True)], ["Ref ID"], ["Problems"])
     assert p.refused is not None
+
+
+def test_grid_data_becomes_the_same_raw_grid_as_a_batch_get():
+    blocks = [{"rowData": [
+        {"values": [{"effectiveValue": {"stringValue": "Ref ID"}}, {}, {"effectiveValue": {"stringValue": "Paid"}}]},
+        {},
+        {"values": [{"effectiveValue": {"numberValue": 46327}}, {"effectiveValue": {"boolValue": True}},
+                    {"effectiveValue": {"errorValue": {"type": "N_A", "message": "x"}}},
+                    {"effectiveValue": {"stringValue": ""}}, {}]},
+        {}, {"values": [{}]}]}]
+    assert grid_values(blocks) == [["Ref ID", None, "Paid"], [], [46327, True, "#N/A"]]
+    assert grid_values([{"startRow": 1, "startColumn": 2, "rowData": [{"values": [
+        {"effectiveValue": {"stringValue": "x"}}]}]}]) == [[], [None, None, "x"]]
+    assert grid_values([]) == []

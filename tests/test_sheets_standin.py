@@ -111,7 +111,10 @@ def test_recorded_exchange_replays_identically(cassette, standin, tmp_path):
     assert compared >= 1, f"{cassette}: nothing replayed"
 
 
-def test_gspread_reads_typed_values_and_writes_raw(standin, gc):
+def test_gspread_reads_typed_values_and_writes_raw(standin, gc, monkeypatch):
+    # google-auth 2.6x makes its regional-access-boundary lookup opt-in: switch it on, so the test sees
+    # that the lookup, when made, stays on loopback
+    monkeypatch.setenv("GOOGLE_SDK_EXPERIMENTAL_PYTHON_REGIONAL_ACCESS_BOUNDARY_LOOKUP_ENABLED", "true")
     sid = standin.add_spreadsheet({"Referrals": [
         ["Submitted at", "Referrer", "Amount", "Approved"],
         [dt.date(2026, 11, 1), "李雷", "1,200.50", True],
@@ -135,6 +138,27 @@ def test_gspread_reads_typed_values_and_writes_raw(standin, gc):
     while not standin.housekeeping and time.monotonic() < deadline:
         time.sleep(0.02)
     assert standin.housekeeping[0].path.endswith("/allowedLocations")
+
+
+def test_grid_data_of_ranges_and_of_every_sheet(standin, gc):
+    sid = standin.add_spreadsheet({"A": [["h1", None, "h3"], [dt.date(2026, 11, 1), True, "=1/0"], [], ["x"]],
+                                   "B": [["q"]]})
+    http = gc.http_client
+    every = http.fetch_sheet_metadata(sid, params={"fields": "sheets(properties(title),data(rowData(values(effectiveValue))))"})
+    assert [s["properties"]["title"] for s in every["sheets"]] == ["A", "B"]
+    rows = every["sheets"][0]["data"][0]["rowData"]
+    assert rows[0]["values"] == [{"effectiveValue": {"stringValue": "h1"}}, {}, {"effectiveValue": {"stringValue": "h3"}}]
+    assert rows[1]["values"][:2] == [{"effectiveValue": {"numberValue": 46327}}, {"effectiveValue": {"boolValue": True}}]
+    assert rows[1]["values"][2]["effectiveValue"]["errorValue"]["type"] == "DIV_BY_ZERO"
+    assert rows[2] == {} and len(rows) == 4 and "startRow" not in every["sheets"][0]["data"][0]
+    some = http.fetch_sheet_metadata(sid, params={"ranges": ["'B'!A:A", "'A'!B2:C"], "fields":
+                                                  "sheets(properties(title),data(startRow,startColumn,rowData))"})
+    assert [s["properties"]["title"] for s in some["sheets"]] == ["A", "B"]     # only the ranges' sheets, tab order
+    block = some["sheets"][0]["data"][0]
+    assert block["startRow"] == 1 and block["startColumn"] == 1 and len(block["rowData"]) == 1
+    with pytest.raises(APIError) as err:
+        http.fetch_sheet_metadata(sid, params={"ranges": ["'Gone'!A:A"], "fields": "sheets.properties.title"})
+    assert err.value.code == 400
 
 
 def test_ragged_rows_and_ranges_as_the_api_returns_them(standin, gc):

@@ -124,7 +124,7 @@ def cmd_sync(args) -> int:
 def cmd_check(args) -> int:
     cfg = load(args.config)
     # read-only: a missing demo workbook is reported, not created; the sheet list is read afresh
-    snap = (open_backend(cfg, max_age=0) if cfg.backend == "gsheets" else open_backend(cfg)).read()
+    snap = (open_backend(cfg, max_age=0, tries=2) if cfg.backend == "gsheets" else open_backend(cfg)).read()
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
     lang = book.language
     _print_findings(book.findings, lang)

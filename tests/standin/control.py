@@ -156,6 +156,13 @@ class SheetsStandin(Server):
         with self._lock:
             self.tab(spreadsheet_id, tab).title = new_title
 
+    def remove_tab(self, spreadsheet_id: str, tab: str) -> None:
+        """A person deletes the tab."""
+        with self._lock:
+            book = self.book(spreadsheet_id)
+            book.tabs.remove(self.tab(spreadsheet_id, tab))
+            self._touch(spreadsheet_id)
+
     def _touch(self, spreadsheet_id: str) -> None:
         self.book(spreadsheet_id).modified = time.time()
 
@@ -198,6 +205,21 @@ class SheetsStandin(Server):
         other request is served."""
         with self._lock:
             self._after_read.append({"fn": fn, "kinds": _kinds(kinds)})
+
+    def reset_faults(self) -> None:
+        """Every fault switch off: pending failures, delays and edit hooks dropped, the API enabled."""
+        with self._lock:
+            self._fails.clear()
+            self._delays.clear()
+            self._before_write.clear()
+            self._after_read.clear()
+            self.api_enabled = True
+
+    def pending_faults(self) -> dict:
+        """What is still switched on (all zero/True after reset_faults)."""
+        with self._lock:
+            return {"fails": len(self._fails), "delays": len(self._delays), "before_write": len(self._before_write),
+                    "after_read": len(self._after_read), "api_enabled": self.api_enabled}
 
     def disable_api(self) -> None:
         """Every API call answers 403 SERVICE_DISABLED ("Google Sheets API has not been used ...")."""

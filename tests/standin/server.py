@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import batch, errors, fields, values
+from . import batch, errors, fields, griddata, values
 from .cells import no_gc
 from .errors import ApiError
 
@@ -257,11 +257,13 @@ class Server:
 
     def _dispatch(self, req: Request, book):
         if req.kind == "metadata":
-            if req.param("includeGridData", "false").lower() == "true":
-                raise errors.bad_request("includeGridData=true: the Sheets stand-in does not serve grid data.")
             meta = book.metadata()
             mask = req.param("fields")
-            return fields.select(meta, fields.parse(mask)) if mask else meta
+            tree = fields.parse(mask) if mask else None
+            data = griddata.wants_grid(req.query, tree)
+            if data or req.query.get("ranges"):
+                meta = griddata.with_grid(book, meta, req.query, tree, data)
+            return fields.select(meta, tree) if mask else meta
         if req.kind == "drive_get":
             return self._drive_file(book, req.param("fields"))
         if req.kind == "batch_update":

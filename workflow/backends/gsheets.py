@@ -1,18 +1,23 @@
 """The Google Sheets backend: a shared spreadsheet read and written through gspread.
 
-Request budget of a pass (see gsheets_read and gsheets_write for the details):
+Request budget of a pass — at most 2 reads and 1 write, whatever the number of
+rows (see gsheets_read and gsheets_write for the details):
 
-* read:  values:batchGet of every tab (UNFORMATTED_VALUE, dates as serial
-  numbers) — 1 request; the sheet list it needs is cached beside the ledger
-  (`<ledger>.sheets.json`), so spreadsheets.get is made only when that cache
-  is missing, stale (older than an hour) or a tab was renamed or removed;
-* write (only when there is something to write): one values:batchGet of the
-  guard columns (Ref ID and key cells, to find rows staff moved meanwhile),
-  then ONE values:batchUpdate with valueInputOption=RAW.
+* read 1, the values: one values:batchGet of every tab (UNFORMATTED_VALUE,
+  dates as serial numbers), its tab list cached beside the ledger
+  (`<ledger>.sheets.json`); when that cache is missing (first pass) or older
+  than an hour, ONE spreadsheets.get brings the tab list and every tab's
+  values together instead — so the metadata never costs a request of its own;
+* read 2, only when there is something to write: one values:batchGet of the
+  guard columns (Ref ID and key cells, to find rows staff moved meanwhile);
+* the write: ONE values:batchUpdate with valueInputOption=RAW (or, when the
+  worker's new columns lie beyond the grid, ONE spreadsheets.batchUpdate that
+  grows the grid and writes the cells together).
 
-So a steady-state pass makes at most 2 reads and 1 write; a pass with nothing
-to write makes 1 read and no write; a pass that must read the sheet list
-again makes one read more.
+A pass with nothing to write makes 1 read and no write.  When the batchGet
+fails because a tab was renamed or removed, the pass reads everything again
+(its second read) and leaves its cells for the next pass, which has the fresh
+tab list: it never needs a third read.
 
 Failures: 429, 5xx, timeouts → bounded retries with backoff (gsheets_client),
 then the read raises WorkbookUnusable (the pass stops, nothing recorded) or
@@ -32,8 +37,9 @@ from gspread.exceptions import APIError
 
 from .. import i18n
 from .base import CellWrite, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
-from .gsheets_client import KeyProblem, SheetsClient, SheetsDown, explain, load_key, spreadsheet_id
-from .gsheets_read import SheetCache, batch_get_tabs, fetch_sheets, is_bad_range
+from .gsheets_client import KeyProblem, SheetsClient, SheetsDown, load_key, spreadsheet_id
+from .gsheets_explain import endpoint_problem, explain
+from .gsheets_read import SheetCache, batch_get_tabs, fetch_everything, is_bad_range
 from .gsheets_write import (Placement, batch_body, cells_body, check_writes, growth, guard_ranges, place_writes,
                             read_columns)
 
@@ -51,6 +57,11 @@ i18n.register({
     "gs.init_nothing": {
         "en": "spreadsheet {id}: already set up — nothing was changed",
         "zh": "表格 {id}：已设置好 — 未做任何更改"},
+    "gs.tabs_changed": {
+        "en": "spreadsheet {id}: a tab was renamed or removed since the last pass — this pass read the tab list "
+              "again and wrote nothing; no action needed, the next pass writes the cells",
+        "zh": "表格 {id}：自上一轮以来有工作表被重命名或删除 — 本轮已重新读取工作表列表，未写入任何内容；"
+              "无需处理，下一轮会写入"},
     "gs.header_moved": {
         "en": "{tab}: the header row changed while this pass ran (columns moved) — nothing was written this time; "
               "no action needed, the next pass reads it again",
@@ -58,6 +69,7 @@ i18n.register({
 })
 
 RETRYABLE = (SheetsDown,)
+MAX_READS = 2      # read requests a pass may make: the values, then the guard read before the write
 
 
 class GSheetsBackend:
@@ -76,6 +88,7 @@ class GSheetsBackend:
         self.options = dict(timeout=timeout, tries=tries, sleep=sleep, rand=rand)
         self.cache = SheetCache(cache_path, self.sheet_id, max_age)
         self.email = ""
+        self.token_uri: str | None = None
         self._client: SheetsClient | None = None
         self.dropped: list[tuple[str, int]] = []     # rows the last write left out
         self.dropped_text: i18n.Text | None = None
@@ -91,46 +104,51 @@ class GSheetsBackend:
         if self._client is None:
             if not self.sheet_id:
                 raise WorkbookUnusable(i18n.Text("gs.bad_id", value=i18n.Found(self.spreadsheet or "")))
+            problem = endpoint_problem(self.api_endpoint)
+            if problem is not None:
+                raise WorkbookUnusable(problem)
             try:
                 creds, self.email = load_key(self.key_path)
             except KeyProblem as exc:
                 raise WorkbookUnusable(exc.text) from None
+            self.token_uri = getattr(creds, "_token_uri", None)
             self._client = SheetsClient(creds, self.api_endpoint, **self.options)
         return self._client
 
     def unusable(self, exc: Exception) -> WorkbookUnusable:
-        return WorkbookUnusable(explain(exc, self.sheet_id, self.email, self.key_path))
-
-    def sheets(self, refresh: bool = False):
-        """The sheet list: cached unless `refresh`."""
-        cached = None if refresh else self.cache.get()
-        if cached is not None:
-            return cached
-        sheets = fetch_sheets(self.client(), self.sheet_id)
-        self.cache.put(sheets)
-        return sheets
+        return WorkbookUnusable(explain(exc, self.sheet_id, self.email, self.key_path, self.api_endpoint,
+                                        self.token_uri))
 
     # ---- reading ------------------------------------------------------------------
 
     def read(self) -> Snapshot:
+        """Every tab in one request: values:batchGet with the cached sheet list, or one spreadsheets.get
+        of the sheet list and the values together when the cache is missing, stale or names a tab that
+        is gone.  `meta["reads"]` says how many read requests the pass has made so far."""
         client = self.client()
+        reads = 0
         try:
-            fresh = self.cache.get() is None
-            sheets = self.sheets()
-            try:
-                tabs = batch_get_tabs(client, self.sheet_id, sheets)
-            except APIError as exc:
-                if fresh or not is_bad_range(exc):
-                    raise
-                sheets = self.sheets(refresh=True)       # a tab was renamed or removed
-                tabs = batch_get_tabs(client, self.sheet_id, sheets)
+            sheets = self.cache.get()
+            tabs = None
+            if sheets is not None:
+                try:
+                    reads += 1
+                    tabs = batch_get_tabs(client, self.sheet_id, sheets)
+                except APIError as exc:
+                    if not is_bad_range(exc):
+                        raise
+                    self.cache.forget()                  # a tab was renamed or removed
+            if tabs is None:
+                reads += 1
+                sheets, tabs = fetch_everything(client, self.sheet_id)
+                self.cache.put(sheets)
         except WorkbookUnusable:
             raise
         except Exception as exc:   # API refusals, retries exhausted, token refused
             if isinstance(exc, APIError) and exc.code in (403, 404):
                 self.cache.forget()
             raise self._explained(exc) from None
-        return Snapshot(tabs=tabs, version=None, meta={"sheets": sheets})
+        return Snapshot(tabs=tabs, version=None, meta={"sheets": sheets, "reads": reads})
 
     def _explained(self, exc: Exception) -> Exception:
         try:
@@ -155,6 +173,10 @@ class GSheetsBackend:
         client = self.client()
         try:
             placement = None
+            if guards and since.meta.get("reads", 1) >= MAX_READS:
+                # the batchGet failed on a renamed or removed tab and the pass read everything again: the
+                # guard read would be a third read request — the cells wait for the next pass
+                raise WorkbookChanged(i18n.Text("gs.tabs_changed", id=self.sheet_id))
             if guards:
                 now = read_columns(client, self.sheet_id, guard_ranges(list(guards)))
                 placement = Placement(list(guards), now)

@@ -52,40 +52,11 @@ i18n.register({
               "an OAuth client or API key does not work",
         "zh": "{path}：这不是服务账号密钥（{what}）— 请下载类型为 \"service_account\" 的 JSON 密钥"
               "（Google Cloud 控制台 → IAM → 服务账号 → 密钥 → 添加密钥 → JSON）；OAuth 客户端或 API 密钥不可用"},
-    "gs.key_refused": {
-        "en": "{path}: Google refused the service-account key ({what}) — the key may have been deleted or the "
-              "account disabled; create a new JSON key for {email} and point credentials at it",
-        "zh": "{path}：Google 拒绝了该服务账号密钥（{what}）— 密钥可能已删除或账号已停用；"
-              "请为 {email} 新建 JSON 密钥并在 credentials 中指向它"},
     "gs.bad_id": {
         "en": "[workbook] spreadsheet = {value}: not a spreadsheet ID or URL — copy the sheet's address from the "
               "browser (https://docs.google.com/spreadsheets/d/<ID>/edit) or just the <ID> part",
         "zh": "[workbook] spreadsheet = {value}：不是表格 ID 或网址 — 请从浏览器复制表格地址"
               "（https://docs.google.com/spreadsheets/d/<ID>/edit）或其中的 <ID> 部分"},
-    "gs.api_disabled": {
-        "en": "Google Sheets API is not enabled for the service account's project — open Google Cloud console → "
-              "APIs & Services → Library → \"Google Sheets API\" → Enable (then wait a minute and run check again)",
-        "zh": "服务账号所在的项目未启用 Google Sheets API — 请在 Google Cloud 控制台 → API 和服务 → 库 → "
-              "\"Google Sheets API\" → 启用（稍等一分钟后再运行 check）"},
-    "gs.not_shared": {
-        "en": "spreadsheet {id}: the service account has no access — open the sheet, click Share and add "
-              "{email} as Editor",
-        "zh": "表格 {id}：服务账号无权访问 — 请打开表格，点“共享”，把 {email} 添加为编辑者"},
-    "gs.not_found": {
-        "en": "spreadsheet {id}: no such spreadsheet — check [workbook] spreadsheet in the config (copy the ID or "
-              "URL from the browser) and that it is shared with {email}",
-        "zh": "表格 {id}：找不到该表格 — 请检查配置文件中 [workbook] 的 spreadsheet（从浏览器复制 ID 或网址），"
-              "并确认已共享给 {email}"},
-    "gs.refused": {
-        "en": "spreadsheet {id}: Google Sheets refused the request (HTTP {code}: {what}) — nothing was written; "
-              "check the sheet and the config, then run `run.py check`",
-        "zh": "表格 {id}：Google Sheets 拒绝了请求（HTTP {code}：{what}）— 未写入任何内容；请检查表格和配置后运行 "
-              "`run.py check`"},
-    "gs.down": {
-        "en": "spreadsheet {id}: Google Sheets did not answer after {tries} tries ({what}) — nothing was written "
-              "this time; no action needed, the next pass tries again",
-        "zh": "表格 {id}：尝试 {tries} 次后 Google Sheets 仍无响应（{what}）— 本次未写入任何内容；无需处理，"
-              "下一轮会重试"},
 })
 
 _ID = re.compile(r"^[A-Za-z0-9_-]{10,}$")
@@ -93,11 +64,19 @@ _URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 
 
 class SheetsDown(Exception):
-    """Retries exhausted: 429/5xx/timeouts every time.  `what` names the last problem (no secrets)."""
+    """Retries exhausted: 429/5xx/timeouts every time.  `what` names the last problem (no secrets);
+    `failures` lists (where, kind) per try: where "api" or "token", kind "unreachable", "timeout", "busy"."""
 
-    def __init__(self, what: str, tries: int):
+    def __init__(self, what: str, tries: int, failures=()):
         super().__init__(what)
-        self.what, self.tries = what, tries
+        self.what, self.tries, self.failures = what, tries, list(failures)
+
+    def unreachable(self) -> str | None:
+        """"api" or "token" when every try failed to connect there (a wrong address, nothing running)."""
+        wheres = {w for w, k in self.failures if k == "unreachable"}
+        if self.failures and all(k == "unreachable" for _, k in self.failures) and len(wheres) == 1:
+            return wheres.pop()
+        return None
 
 
 def spreadsheet_id(value: str) -> str | None:
@@ -163,28 +142,90 @@ class SheetsClient(HTTPClient):
     def request(self, method, endpoint, params=None, data=None, json=None, files=None, headers=None):
         if endpoint.startswith(GOOGLE):
             endpoint = self.endpoint + endpoint[len(GOOGLE):]
+        failures: list[tuple[str, str]] = []      # (where: "api" | "token", kind: unreachable | timeout | busy)
         last = ""
         for attempt in range(self.tries):
             if attempt:
                 self.sleep(self.rand() * min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
             try:
-                return super().request(method, endpoint, params=params, data=data, json=json, files=files,
-                                       headers=headers)
+                response = super().request(method, endpoint, params=params, data=data, json=json, files=files,
+                                           headers=headers)
             except APIError as exc:
-                if exc.code not in RETRY_STATUS:
+                status = exc.response.status_code if exc.response is not None else exc.code
+                if status not in RETRY_STATUS:
+                    if _not_json(exc.response):
+                        raise NotSheets(exc.response) from None
                     raise
-                last = f"HTTP {exc.code}"
+                last = f"HTTP {status}"
+                failures.append(("api", "busy"))
+                continue
             except requests.Timeout:
                 last = f"no answer within {self.timeout:g} s"
+                failures.append(("api", "timeout"))
+                continue
             except requests.ConnectionError as exc:
-                last = f"connection failed ({type(exc).__name__})"
+                last = f"connection failed: {_reason(exc)}"
+                failures.append(("api", "unreachable"))
+                continue
             except auth_exceptions.TransportError as exc:
-                last = f"token request failed ({type(exc).__name__})"
+                cause = exc.args[0] if exc.args else exc
+                timeout = isinstance(cause, requests.Timeout)
+                last = f"token request: {'no answer within %g s' % self.timeout if timeout else _reason(cause)}"
+                failures.append(("token", "timeout" if timeout else "unreachable"))
+                continue
             except auth_exceptions.RefreshError as exc:
+                if len(exc.args) == 1 and isinstance(exc.args[0], str) and not _server_side(exc):
+                    raise NotToken(exc.args[0]) from None    # the token_uri answered, but not as OAuth does
                 if not getattr(exc, "retryable", False) and not _server_side(exc):
                     raise
                 last = "token request failed"
-        raise SheetsDown(last, self.tries)
+                failures.append(("token", "busy"))
+                continue
+            if _not_json(response):
+                raise NotSheets(response)
+            return response
+        raise SheetsDown(last, self.tries, failures)
+
+
+class NotSheets(Exception):
+    """The endpoint answered, but not as the Sheets API does (an HTML page, another web server)."""
+
+    def __init__(self, response):
+        ctype = (response.headers.get("Content-Type") or "no content type").split(";")[0] if response is not None \
+            else "no answer"
+        code = response.status_code if response is not None else 0
+        super().__init__(f"HTTP {code}, {ctype}")
+        self.what = f"HTTP {code}, {ctype}"
+
+
+class NotToken(Exception):
+    """The key's token_uri answered, but not as an OAuth token endpoint does."""
+
+    def __init__(self, body: str):
+        text = " ".join((body or "").split())
+        super().__init__(text[:60])
+        self.what = text[:60] or "an empty answer"
+
+
+def _not_json(response) -> bool:
+    if response is None:
+        return False
+    ctype = (response.headers.get("Content-Type") or "").lower()
+    return "json" not in ctype
+
+
+def _reason(exc) -> str:
+    """A short, secret-free reason for a failed connection: refused, unknown host, TLS, ..."""
+    text = str(exc)
+    for needle, say in (("Connection refused", "connection refused"), ("Name or service not known", "unknown host"),
+                        ("nodename nor servname", "unknown host"), ("Temporary failure in name resolution",
+                                                                     "unknown host"),
+                        ("getaddrinfo failed", "unknown host"), ("CERTIFICATE_VERIFY_FAILED", "TLS certificate refused"),
+                        ("SSL", "TLS handshake failed"), ("timed out", "connection timed out"),
+                        ("Network is unreachable", "network unreachable"), ("No route to host", "no route to host")):
+        if needle in text:
+            return say
+    return type(exc).__name__
 
 
 def _server_side(exc: auth_exceptions.RefreshError) -> bool:
@@ -199,36 +240,3 @@ def json_text(data) -> str:
         return data if isinstance(data, str) else json.dumps(data)[:500]
     except (TypeError, ValueError):
         return ""
-
-
-def api_reason(exc: APIError) -> str:
-    """The machine-readable reason of an API error (SERVICE_DISABLED, PERMISSION_DENIED, ...)."""
-    err = exc.error if isinstance(exc.error, dict) else {}
-    for detail in err.get("details") or ():
-        if isinstance(detail, dict) and detail.get("reason"):
-            return str(detail["reason"])
-    return str(err.get("status") or "")
-
-
-def explain(exc: Exception, sheet_id: str, email: str, key_path=None) -> i18n.Text:
-    """What went wrong and what to do, for any error talking to Sheets (no secrets in it)."""
-    if isinstance(exc, SheetsDown):
-        return i18n.Text("gs.down", id=sheet_id, tries=exc.tries, what=exc.what)
-    if isinstance(exc, KeyProblem):
-        return exc.text
-    if isinstance(exc, auth_exceptions.RefreshError):
-        what = exc.args[0] if exc.args and isinstance(exc.args[0], str) else "invalid_grant"
-        return i18n.Text("gs.key_refused", path=str(key_path), email=email, what=what.split(":")[0][:80])
-    if isinstance(exc, APIError):
-        reason = api_reason(exc)
-        message = str((exc.error or {}).get("message", ""))
-        if reason in ("SERVICE_DISABLED", "ACCESS_NOT_CONFIGURED") or "has not been used in project" in message:
-            return i18n.Text("gs.api_disabled")
-        if exc.code == 403:
-            return i18n.Text("gs.not_shared", id=sheet_id, email=email)
-        if exc.code == 404:
-            return i18n.Text("gs.not_found", id=sheet_id, email=email)
-        if exc.code == 401:
-            return i18n.Text("gs.key_refused", path=str(key_path), email=email, what=f"HTTP 401 {reason}".strip())
-        return i18n.Text("gs.refused", id=sheet_id, code=exc.code, what=message[:200] or reason)
-    raise exc

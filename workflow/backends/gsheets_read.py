@@ -1,10 +1,16 @@
-"""Google Sheets: reading — the sheet list (cached), then every tab in one values:batchGet.
+"""Google Sheets: reading — every tab in ONE request.
 
-The sheet list (titles, ids) comes from spreadsheets.get limited to sheet
-properties.  It is kept in memory and in a small JSON file beside the ledger,
-so a steady-state pass reads only the values; it is read again when the cache
-is missing, belongs to another spreadsheet, is older than `max_age` seconds,
-or when the batchGet fails because a tab was renamed or removed.
+* With the sheet list (titles, ids, grid sizes) known: one values:batchGet of
+  every tab, unformatted, dates as serial numbers.
+* Without it (no cache yet, the cache older than `max_age` seconds, or a tab
+  renamed or removed): one spreadsheets.get whose `fields` mask asks for the
+  sheet properties AND every tab's cell values (`effectiveValue`: numbers with
+  dates as serial numbers, text, booleans, errors) — the metadata and the values
+  in the same request, so the pass keeps its second read for the guard read
+  before the write.  The answer is bulkier than a batchGet, so the cheaper
+  batchGet is used whenever the cached list can be trusted.
+
+The sheet list is kept in memory and in a small JSON file beside the ledger.
 """
 from __future__ import annotations
 
@@ -47,8 +53,18 @@ def col_letters(col: int) -> str:
     return out
 
 
+GRID_FIELDS = ("sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,"
+               "frozenRowCount)),data(rowData(values(effectiveValue))))")
+ERROR_TEXT = {"NULL_VALUE": "#NULL!", "DIV_BY_ZERO": "#DIV/0!", "VALUE": "#VALUE!", "REF": "#REF!", "NAME": "#NAME?",
+              "NUM": "#NUM!", "N_A": "#N/A", "ERROR": "#ERROR!", "LOADING": "Loading..."}
+
+
 def fetch_sheets(client, sheet_id: str) -> list[SheetInfo]:
     data = client.fetch_sheet_metadata(sheet_id, params={"fields": META_FIELDS})
+    return sheet_infos(data)
+
+
+def sheet_infos(data: dict) -> list[SheetInfo]:
     out = []
     for sheet in data.get("sheets", []):
         p = sheet.get("properties", {})
@@ -125,6 +141,45 @@ def batch_get_tabs(client, sheet_id: str, sheets: list[SheetInfo]) -> dict[str, 
     for sheet, vr in zip(grids, ranges):
         tabs[sheet.title] = to_grid(vr.get("values") or [])
     return tabs
+
+
+def fetch_everything(client, sheet_id: str) -> tuple[list[SheetInfo], dict[str, list[list[RawValue]]]]:
+    """The sheet list and every tab's values in one spreadsheets.get (see the module's docstring)."""
+    data = client.fetch_sheet_metadata(sheet_id, params={"fields": GRID_FIELDS})
+    sheets = sheet_infos(data)
+    tabs: dict[str, list[list[RawValue]]] = {s.title: [] for s in sheets}
+    for info, sheet in zip(sheets, data.get("sheets", [])):
+        if info.grid:
+            tabs[info.title] = grid_values(sheet.get("data") or [])
+    return sheets, tabs
+
+
+def _effective(cell: dict) -> RawValue:
+    v = cell.get("effectiveValue") if cell else None
+    if not v:
+        return None
+    if "stringValue" in v:
+        return v["stringValue"] or None
+    if "numberValue" in v:
+        return v["numberValue"]
+    if "boolValue" in v:
+        return v["boolValue"]
+    if "errorValue" in v:
+        return ERROR_TEXT.get((v["errorValue"] or {}).get("type"), "#ERROR!")
+    return None
+
+
+def grid_values(blocks: list[dict]) -> list[list[RawValue]]:
+    """GridData of a whole sheet → raw rows, as values:batchGet would have given them."""
+    rows: list[list[RawValue]] = []
+    for block in blocks[:1]:
+        for _ in range(block.get("startRow", 0)):
+            rows.append([])
+        lead = [None] * block.get("startColumn", 0)
+        for row in block.get("rowData") or ():
+            cells = row.get("values") or ()
+            rows.append(lead + [_effective(c) for c in cells])
+    return to_grid(rows)
 
 
 def to_grid(values: list[list]) -> list[list[RawValue]]:
