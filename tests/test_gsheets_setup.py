@@ -38,6 +38,10 @@ def test_init_sets_up_an_empty_spreadsheet_once(gworld):
     assert ms_text.count("ONE_OF_LIST") >= 4                     # recipient, period, mode, reward type
     protected = s.protected_ranges(sid, "推荐登记")
     assert len(protected) >= 7 and all(p.get("warningOnly") for p in protected)
+    dash = s.protected_ranges(sid, "看板")                       # the dashboard's columns A–D are the worker's
+    assert [(p["range"].get("startColumnIndex"), p["range"].get("endColumnIndex"), p["warningOnly"])
+            for p in dash] == [(0, 4, True)]
+    assert s.grid(sid, "看板")[0][0].startswith("推荐奖励看板")
     assert gworld.cli("check").returncode == 0
 
     s.reset_requests()

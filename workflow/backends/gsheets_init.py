@@ -9,7 +9,7 @@ values of every tab, and the validations of the first data row.
 """
 from __future__ import annotations
 
-from ..contract import (MODES, PERIODS, RECIPIENTS, REFERRER_TYPES, REWARD_TYPES, TABS, WORKER_FIELDS)
+from ..contract import (DASHBOARD, MODES, PERIODS, RECIPIENTS, REFERRER_TYPES, REWARD_TYPES, TABS, WORKER_FIELDS)
 from ..layout import locate
 from .gsheets_read import a1_tab, batch_get_tabs, fetch_sheets
 from .gsheets_write import batch_body
@@ -162,6 +162,12 @@ def init_spreadsheet(client, sheet_id: str, tabs, language: str) -> dict:
                     done["format"] += 1
         if any(w[0] == tab.name for w in wants) and tab.name in by_title:
             targets.append((tab.name, hrow + 1))
+    for name, sid in ids.items():      # the dashboard's columns A–D are the worker's too
+        if name in (DASHBOARD.zh, DASHBOARD.en) and not {1, 2, 3, 4} <= _protected_cols(by_title.get(name, {})):
+            requests.append({"addProtectedRange": {"protectedRange": {
+                "range": {"sheetId": sid, "startColumnIndex": 0, "endColumnIndex": 4},
+                "description": PROTECT_NOTE, "warningOnly": True}}})
+            done["format"] += 1
     existing = _first_row_validations(client, sheet_id, targets)
     # without grid data, our protected worker columns (added in the same batch) say init already ran
     marked = any(p.get("description") == PROTECT_NOTE for s in sheets for p in s.get("protectedRanges", []) or [])
