@@ -282,7 +282,7 @@ def run_ours(folder: Path, items: list, synchronous: str | None = None, profile:
                 log.batch = contextlib.nullcontext
         original_build = None
         if split is not None:
-            split.wrap(log, "intent", "ledger intent (commit)")
+            split.wrap(log, "intents", "ledger intents (commit per chunk)")
             split.wrap(log, "sent", "ledger result (commit)")
             split.wrap(renderer, "render", "Renderer.render")
             original_build = split.wrap(render_mod, "build_message", "build_message")
