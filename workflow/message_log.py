@@ -15,7 +15,8 @@ window as above.  Every other ledger write keeps synchronous=FULL.
 
 States: intent · sent · failed (temporary: retried after `next_try`, or on
 the next pass when it was not tried at all) · refused (the server refused
-this address: retried when the address changes).
+this address: retried when the address changes) · not_due (never sent: the
+referral was approved before the ledger had messages — see ledger.NOT_DUE_REASON).
 """
 from __future__ import annotations
 
@@ -166,7 +167,7 @@ def due(m: MessageState | None, to_addr: str, now: dt.datetime) -> bool:
     """Whether a message with this key should be (re)sent now."""
     if m is None or m.state == "intent":
         return True
-    if m.state == "sent":
+    if m.state in ("sent", "not_due"):
         return False
     if m.state == "refused":
         return m.to_addr != to_addr          # the address was corrected

@@ -78,6 +78,8 @@ def deliver(outgoing: list[Outgoing], log: MessageLog, renderer, open_transport,
         m = known.get(out.key)
         if m is not None and m.state == "sent":
             result.sent_at[out.key] = m.sent_at
+        elif m is not None and m.state == "not_due":
+            continue                               # approved before notices existed: none goes, nothing to fix
         elif due(m, out.to_addr, now):
             todo.append(out)
         else:
