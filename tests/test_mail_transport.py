@@ -385,3 +385,13 @@ def test_wire_bytes_are_the_email_generators_bytes_byte_for_byte():
         assert wire_bytes(msg) == generator_bytes(msg)
     modern = message(5)
     assert wire_bytes(modern) == modern.as_bytes(policy=email.policy.default.clone(linesep="\r\n"))
+
+
+@pytest.mark.parametrize("to", ["Ann <ann@example.com>", "=?utf-8?b?5byg5LiJ?= <z@example.com>", "<a@b.c>",
+                                "Ann Lee <a.b+c@x.y>", " Ann  <a@b.c>", "Ann<a@b.c>", '"Lee, Ann" <a@b.c>',
+                                "Ann (x) <a@b.c>", "a@b.c", "Ann <a@b.c>, Bo <b@c.d>", "Ann. Lee <a@b.c>"])
+def test_recipients_read_quickly_are_what_the_address_parser_reads(to):
+    from workflow.mail import recipients
+    msg = email.message.EmailMessage(policy=email.policy.compat32)
+    msg["To"] = to
+    assert recipients(msg) == [addr for _, addr in email.utils.getaddresses([to]) if addr]

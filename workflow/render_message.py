@@ -10,7 +10,7 @@ and `get_content()` work as usual; to inspect headers as objects, parse
 """
 from __future__ import annotations
 
-import base64
+import binascii
 import functools
 import datetime as dt
 import re
@@ -94,8 +94,22 @@ def _part(subtype: str, body: str, boundary: str) -> MIMEPart:
         part.set_payload(body)
     else:
         part["Content-Transfer-Encoding"] = "base64"
-        part.set_payload(base64.encodebytes(body.encode("utf-8")).decode("ascii"))
+        part.set_payload(_base64_lines(body.encode("utf-8")))
     return part
+
+
+def _base64_lines(data: bytes) -> str:
+    """base64.encodebytes(data) as text — lines of 76 characters, each ending in a
+    newline — encoded in one call instead of one per line."""
+    if not data:
+        return ""
+    s = binascii.b2a_base64(data, newline=False).decode("ascii")
+    return "".join(s[i:i + 76] + "\n" for i in range(0, len(s), 76))
+
+
+@functools.lru_cache(maxsize=4)
+def _date(date: dt.datetime) -> str:
+    return format_datetime(date)        # a batch has one date: formatted once
 
 
 def build_message(rendered: Rendered, *, sender: str, to: tuple[str, str] | str, message_id: str,
@@ -109,7 +123,7 @@ def build_message(rendered: Rendered, *, sender: str, to: tuple[str, str] | str,
     msg["Subject"] = _header(rendered.subject)
     msg["From"] = _sender(sender)
     msg["To"] = _mailbox(name, addr)
-    msg["Date"] = format_datetime(date)
+    msg["Date"] = _date(date)
     mid = clean_header(message_id).replace(" ", "")
     msg["Message-ID"] = mid if mid.startswith("<") else f"<{mid}>"
     for key, value in (headers or {}).items():
@@ -118,9 +132,12 @@ def build_message(rendered: Rendered, *, sender: str, to: tuple[str, str] | str,
         del msg[key]
         msg[key] = _header(value)
     msg["MIME-Version"] = "1.0"
-    msg["Content-Type"] = "multipart/alternative"
     boundary = "=_" + _NOT_BOUNDARY.sub("", mid.replace("@", "."))[:50] + "_alt"   # same message, same bytes
-    msg.set_boundary(boundary)
+    if headers and any(key.lower() == "content-type" for key in headers):
+        msg["Content-Type"] = "multipart/alternative"
+        msg.set_boundary(boundary)
+    else:
+        msg["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'   # what set_boundary writes
     msg.attach(_part("plain", rendered.text, boundary))
     msg.attach(_part("html", rendered.html, boundary))
     return msg

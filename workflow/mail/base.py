@@ -174,9 +174,18 @@ def message_id(msg: email.message.EmailMessage) -> str:
     return str(msg.get("Message-ID", "") or "").strip()
 
 
+# One mailbox, `Name <addr>` (the name without quotes, commas, brackets, @…) — as build_message
+# writes the To of every notice: read without the full address parser, to the same result.
+_ONE_MAILBOX = re.compile(r"[^\"(),.:;<>@\[\]\\\x00-\x1f\x7f]*<([^\s<>()\[\],;:\"\\@]+@[^\s<>()\[\],;:\"\\@]+)>")
+
+
 def recipients(msg: email.message.EmailMessage) -> list[str]:
     """Envelope recipients from To, Cc and Bcc; MailError (permanent) if none or one is unusable."""
     values = [str(v) for h in ("To", "Cc", "Bcc") for v in msg.get_all(h, [])]
+    if len(values) == 1:
+        simple = _ONE_MAILBOX.fullmatch(values[0])
+        if simple and usable_address(simple.group(1)):
+            return [simple.group(1)]
     shown = Found(message_id(msg) or msg.get("Subject", ""))
     out: list[str] = []
     for _name, addr in email.utils.getaddresses(values):
