@@ -342,3 +342,56 @@ def test_outbox_that_cannot_be_created_is_fatal(tmp_path):
         with open_transport(outbox_cfg(tmp_path)) as transport:
             transport.send(message(1))
     assert caught.value.fatal is True and "outbox" in rendered(caught.value)[0]
+
+
+def test_wire_bytes_are_the_email_generators_bytes_byte_for_byte():
+    """wire_bytes writes plain compat32 messages itself (and folds short headers itself):
+    the bytes are exactly what the standard generator writes, for every kind of mail we
+    build and for messages it does not handle itself."""
+    import datetime as dt
+    import email.generator
+    import io
+
+    from workflow.mail.outbox import wire_bytes
+    from workflow.notify import TEMPLATES
+    from workflow.render import Renderer, build_message
+    from workflow.render_samples import KINDS, samples
+
+    def generator_bytes(msg) -> bytes:
+        buf = io.BytesIO()
+        email.generator.BytesGenerator(buf, mangle_from_=False,
+                                       policy=email.policy.compat32.clone(linesep="\r\n")).flatten(msg)
+        return buf.getvalue()
+
+    renderer = Renderer(TEMPLATES)
+    now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    built = []
+    for kind in KINDS:
+        for lang in ("zh", "en"):
+            for ctx in samples(kind, lang):
+                r = renderer.render(kind, lang, ctx)
+                for to in [("张三丰 " + "长名字" * 12, "z@example.com"), ("Ann Lee", "ann@example.com"), "b@example.com"]:
+                    built.append(build_message(r, sender="推荐专员 <rewards@example.com>", to=to,
+                                               message_id=f"<{kind}.{lang}@referrals.example.com>", date=now,
+                                               headers={"X-Long": "word " * 30, "X-Zh": "中文", "X-Two": "a;b; c=d"}))
+    odd = compat32_message(3)
+    odd.get_payload()[0].set_payload("line one\r\nline two\rline three\nFrom here\n")   # mixed line ends
+    with_preamble = compat32_message(4)
+    with_preamble.preamble = "This is a multi-part message."                            # not handled itself
+    single = email.message.Message()
+    single["Subject"] = "x" * 120
+    single.set_payload("plain\n.dot line\n")
+    for msg in built + [compat32_message(1), odd, with_preamble, single]:
+        assert wire_bytes(msg) == generator_bytes(msg)
+    modern = message(5)
+    assert wire_bytes(modern) == modern.as_bytes(policy=email.policy.default.clone(linesep="\r\n"))
+
+
+@pytest.mark.parametrize("to", ["Ann <ann@example.com>", "=?utf-8?b?5byg5LiJ?= <z@example.com>", "<a@b.c>",
+                                "Ann Lee <a.b+c@x.y>", " Ann  <a@b.c>", "Ann<a@b.c>", '"Lee, Ann" <a@b.c>',
+                                "Ann (x) <a@b.c>", "a@b.c", "Ann <a@b.c>, Bo <b@c.d>", "Ann. Lee <a@b.c>"])
+def test_recipients_read_quickly_are_what_the_address_parser_reads(to):
+    from workflow.mail import recipients
+    msg = email.message.EmailMessage(policy=email.policy.compat32)
+    msg["To"] = to
+    assert recipients(msg) == [addr for _, addr in email.utils.getaddresses([to]) if addr]

@@ -212,3 +212,63 @@ def test_check_names_a_broken_template_with_file_and_line(world, monkeypatch, tm
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, p.stderr                      # a template stops mail, not sync
     assert "statement.en.txt" in p.stdout and "line 2" in p.stdout.lower()
+
+
+def as_schema_2(path) -> None:
+    """The ledger as the worker left it before it had messages (schema 2): no message,
+    message-history or period tables."""
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        for table in ("message_events", "periods"):
+            for op in ("update", "delete"):
+                db.execute(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
+        db.executescript("BEGIN; DROP TABLE messages; DROP TABLE message_events; DROP TABLE periods; "
+                         "PRAGMA user_version=2; COMMIT;")
+    finally:
+        db.close()
+
+
+def test_ledger_upgraded_from_before_notices_sends_none_for_referrals_approved_before(world, monkeypatch):
+    """Referrals approved or paid under a schema-2 ledger (no notices then) get no notice after the
+    upgrade — the referrers of months ago are not suddenly mailed — and the ledger says why; a
+    referral approved after the upgrade gets its notices as usual."""
+    import workflow.sync
+    from workflow.ledger import NOT_DUE_REASON
+    from workflow.notify import NoticeOutcome
+    other = {"Referrer": "Dee", "Referrer phone": "13800000002", "Referrer email": "dee@example.com",
+             "New customer": "Cy", "New customer phone": "13900000002", "New customer email": "cy@example.com"}
+    later = {"Referrer": "Eve", "Referrer phone": "13800000003", "Referrer email": "eve@example.com",
+             "New customer": "Fay", "New customer phone": "13900000003", "New customer email": "fay@example.com"}
+    world.standard([deal(Approved=True), deal(Approved=True, Paid=True, **other), deal(**later)], RULES,
+                   staff=STAFF, header=HEADER)
+    with monkeypatch.context() as m:               # the worker before notices: a pass without them
+        m.setattr(workflow.sync, "notify", lambda *args, **kw: NoticeOutcome())
+        world.sync("2026-11-20")
+    assert world.status() == ["Approved", "Paid", "Awaiting approval"]
+    as_schema_2(world.dir / "ledger.sqlite")
+    before = {p.name for p in (world.dir / "outbox").glob("*.eml")}
+
+    world.set_cell(4, "Approved", True)            # approved after the upgrade
+    world.sync("2026-11-21")
+    world.sync("2026-11-22")
+    new = [m for m in outbox(world) if m["Message-ID"] and not any(m["Message-ID"].strip("<>") in n for n in before)]
+    notices = sorted(str(m["To"]) for m in new if "R-0000" in str(m["Subject"]))
+    assert notices == ["Eve <eve@example.com>", "Fay <fay@example.com>"]
+    rows = world.rows()
+    assert [r["Status"] for r in rows] == ["Approved", "Paid", "Notified"]
+    assert [r["Notice sent"] for r in rows] == [None, None, "2026-11-21 09:00"]
+    assert [r["Problems"] for r in rows[:2]] == [None, None]              # nothing to fix on the old rows
+    db = sqlite3.connect(world.dir / "ledger.sqlite")
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        states = db.execute("SELECT key, state, error FROM messages ORDER BY key").fetchall()
+        told = db.execute("SELECT key, state FROM message_events WHERE key LIKE '%R-000001' ORDER BY id").fetchall()
+    finally:
+        db.close()
+    assert [(k, s) for k, s, _ in states] == [
+        ("reward_notice|R-000001", "not_due"), ("reward_notice|R-000002", "not_due"),
+        ("reward_notice|R-000003", "sent"), ("welcome_notice|R-000001", "not_due"),
+        ("welcome_notice|R-000002", "not_due"), ("welcome_notice|R-000003", "sent")]
+    assert all(e == NOT_DUE_REASON for _, s, e in states if s == "not_due")
+    assert "schema 3" in NOT_DUE_REASON and "第 3 版" in NOT_DUE_REASON
+    assert told == [("reward_notice|R-000001", "not_due"), ("welcome_notice|R-000001", "not_due")]

@@ -3,7 +3,8 @@
 `REFERRAL_CRASH_AT=after_send` (or `after_send:3`, the third time) makes the
 process kill itself with SIGKILL at that point, as a power cut would.  Unset,
 a checkpoint does nothing.  Points: after_decide, after_intent, after_send,
-after_record, mid_save.
+after_record, while_waiting (preparing the next messages while the SMTP server
+answers), mid_save.
 """
 from __future__ import annotations
 

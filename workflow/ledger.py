@@ -60,6 +60,24 @@ CREATE TABLE IF NOT EXISTS periods (period TEXT PRIMARY KEY, closed_at TEXT NOT 
 """
 SCHEMA += SCHEMA_3
 
+# Upgrading a ledger to schema 3, the first with notices: a referral approved (or
+# paid) before the upgrade was never told by mail and is not told now — its reward
+# was confirmed long ago.  Each of its notices gets a `not_due` row with the reason,
+# dated by the last pass before the upgrade, so the ledger says why none went.
+NOT_DUE_REASON = ("approved before this worker sent notices (ledger upgraded to schema 3): no notice is sent"
+                  " · 在本系统开始发送通知之前已批准（账本升级到第 3 版）：不发送通知")
+NOTICES_NOT_DUE = f"""
+INSERT OR IGNORE INTO messages(key, kind, ref_id, to_addr, message_id, state, first_at, error)
+SELECT k.kind || '|' || d.ref_id, k.kind, d.ref_id, '', '', 'not_due',
+       (SELECT started_at FROM runs ORDER BY id DESC LIMIT 1), '{NOT_DUE_REASON}'
+FROM decisions d
+JOIN (SELECT ref_id, max(id) AS id FROM decisions GROUP BY ref_id) latest ON d.id = latest.id
+CROSS JOIN (SELECT 'reward_notice' AS kind UNION ALL SELECT 'welcome_notice') k
+WHERE d.status IN ('approved', 'notified', 'paid');
+INSERT INTO message_events(key, at, state, to_addr, message_id, error)
+SELECT key, first_at, state, to_addr, message_id, error FROM messages WHERE state = 'not_due' ORDER BY key;
+"""
+
 
 HISTORY = ("refs", "rows_seen", "decisions", "events", "lines", "message_events", "periods")
 # history is only ever appended to: the database itself refuses anything else
@@ -100,7 +118,7 @@ class Ledger:
                                   "PRAGMA user_version=2; COMMIT;")
         if 1 <= version < 3:
             self.db.executescript("BEGIN;" + SCHEMA_3 + _append_only(("message_events", "periods"))
-                                  + "PRAGMA user_version=3; COMMIT;")
+                                  + NOTICES_NOT_DUE + "PRAGMA user_version=3; COMMIT;")
 
     def close(self) -> None:
         self.db.close()

@@ -13,8 +13,10 @@ cut may lose the last records, and then — the Message-ID being derived from
 the key alone — the message is sent again with the same Message-ID, the same
 window as above.  Every other ledger write keeps synchronous=FULL.
 
-States: intent · sent · failed (temporary: retried after `next_try`) ·
-refused (the server refused this address: retried when the address changes).
+States: intent · sent · failed (temporary: retried after `next_try`, or on
+the next pass when it was not tried at all) · refused (the server refused
+this address: retried when the address changes) · not_due (never sent: the
+referral was approved before the ledger had messages — see ledger.NOT_DUE_REASON).
 """
 from __future__ import annotations
 
@@ -82,14 +84,28 @@ class MessageLog:
 
     def intent(self, key: str, kind: str, ref_id: str | None, period: str | None, to_addr: str, mid: str,
                at: str) -> None:
-        self._change(key, at, "intent", to_addr, mid, None, (
-            "INSERT INTO messages(key, kind, ref_id, period, to_addr, message_id, state, first_at) "
-            "VALUES (?,?,?,?,?,?,'intent',?) ON CONFLICT(key) DO UPDATE SET state='intent', "
-            "to_addr=excluded.to_addr", (key, kind, ref_id, period, to_addr, mid, at)))
+        self.intents([(key, kind, ref_id, period, to_addr, mid)], at)
 
-    def sent(self, key: str, at: str) -> None:
-        m = self.get(key)
-        self._change(key, at, "sent", m.to_addr, m.message_id, None, (
+    def intents(self, items: list[tuple], at: str) -> None:
+        """The intent of several messages — (key, kind, ref_id, period, to_addr, message_id) each —
+        in one transaction.  Committed before the first of them is handed to the transport; an
+        intent recorded for a message that then does not go (the server went away, the pass
+        stopped) only means that message is due again, with the same Message-ID."""
+        if not items:
+            return
+        self._transaction(
+            ("INSERT INTO messages(key, kind, ref_id, period, to_addr, message_id, state, first_at) "
+             "VALUES (?,?,?,?,?,?,'intent',?) ON CONFLICT(key) DO UPDATE SET state='intent', "
+             "to_addr=excluded.to_addr", [(key, kind, ref, period, to, mid, at)
+                                          for key, kind, ref, period, to, mid in items]),
+            [(key, at, "intent", to, mid, None) for key, _kind, _ref, _period, to, mid in items])
+
+    def sent(self, key: str, at: str, to_addr: str | None = None, mid: str | None = None) -> None:
+        """The message went.  `to_addr` and `mid` (what was sent) spare reading the row again."""
+        if to_addr is None or mid is None:
+            m = self.get(key)
+            to_addr, mid = m.to_addr, m.message_id
+        self._change(key, at, "sent", to_addr, mid, None, (
             "UPDATE messages SET state='sent', sent_at=?, attempts=attempts+1, next_try=NULL, error=NULL "
             "WHERE key=?", (at, key)))
 
@@ -101,13 +117,29 @@ class MessageLog:
             "UPDATE messages SET state=?, attempts=attempts+1, next_try=?, error=? WHERE key=?",
             (state, nxt, error, key)))
 
+    def not_tried(self, items: list[tuple[str, str, str]], at: str, error: str) -> None:
+        """Messages whose intent was recorded but which were not handed over because
+        sending stopped for this pass — (key, to_addr, message_id) each: `failed` with
+        the reason, due again on the next pass (no back-off: they were not tried)."""
+        if not items:
+            return
+        self._transaction(
+            ("UPDATE messages SET state='failed', next_try=NULL, error=? WHERE key=?",
+             [(error, key) for key, _to, _mid in items]),
+            [(key, at, "failed", to, mid, error) for key, to, mid in items])
+
     def _change(self, key, at, state, to_addr, mid, error, statement) -> None:
+        sql, params = statement
+        self._transaction((sql, [params]), [(key, at, state, to_addr, mid, error)])
+
+    def _transaction(self, change: tuple[str, list], events: list[tuple]) -> None:
+        """One committed transaction: the change to `messages` and its rows of history."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute(*statement)
-            db.execute("INSERT INTO message_events(key, at, state, to_addr, message_id, error) VALUES (?,?,?,?,?,?)",
-                       (key, at, state, to_addr, mid, error))
+            db.executemany(*change)
+            db.executemany("INSERT INTO message_events(key, at, state, to_addr, message_id, error) "
+                           "VALUES (?,?,?,?,?,?)", events)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -135,7 +167,7 @@ def due(m: MessageState | None, to_addr: str, now: dt.datetime) -> bool:
     """Whether a message with this key should be (re)sent now."""
     if m is None or m.state == "intent":
         return True
-    if m.state == "sent":
+    if m.state in ("sent", "not_due"):
         return False
     if m.state == "refused":
         return m.to_addr != to_addr          # the address was corrected

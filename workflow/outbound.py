@@ -3,14 +3,23 @@
 The order is what makes a notice go once and never get lost:
 
 1. a key already `sent` in the message log is skipped;
-2. the intent (key, address, Message-ID) is committed to the ledger;
-3. the message goes to the transport (outbox file or SMTP);
-4. the result is committed.
+2. the intent (key, address, Message-ID) is committed to the ledger — for up
+   to CHUNK messages in one transaction, before the first of them goes;
+3. each message goes to the transport (outbox file or SMTP);
+4. its result is committed, message by message, as soon as the transport
+   returns: never later, never for several at once.
 
 A stop between 2 and 4 leaves the key at `intent`; the next pass sends it
 again with the same Message-ID.  The outbox then replaces the same file; over
 SMTP the recipient may get the same message twice, which mail programs show
-once (same Message-ID) — the only window SMTP leaves open.
+once (same Message-ID) — the only window SMTP leaves open, and only for the
+one message that was with the server when the stop came.  The other messages
+of the chunk were not handed over yet: they are simply sent next pass.
+
+Rendering and building are done ahead, in the waits: while the SMTP server
+answers one message, the transport calls `idle`, which renders or builds the
+next ones (never writes the ledger), so the server's reply time is not added
+to ours.
 """
 from __future__ import annotations
 
@@ -69,6 +78,8 @@ def deliver(outgoing: list[Outgoing], log: MessageLog, renderer, open_transport,
         m = known.get(out.key)
         if m is not None and m.state == "sent":
             result.sent_at[out.key] = m.sent_at
+        elif m is not None and m.state == "not_due":
+            continue                               # approved before notices existed: none goes, nothing to fix
         elif due(m, out.to_addr, now):
             todo.append(out)
         else:
@@ -80,57 +91,147 @@ def deliver(outgoing: list[Outgoing], log: MessageLog, renderer, open_transport,
     return result
 
 
+CHUNK = 16          # intents committed in one transaction, and how far ahead messages are prepared
+
+
+@dataclass
+class _Ready:
+    """One message on its way: rendered, built and made into bytes ahead of its turn."""
+
+    out: Outgoing
+    mid: str
+    rendered: object = None
+    msg: object = None
+    data: bytes | None = None
+    problem: Text | None = None            # its template cannot be used: it does not go
+    error: Exception | None = None         # anything else: raised when its turn comes, as before
+
+
+class _Ahead:
+    """Prepares the messages in order, one small step (a render, or a build) at a time.
+    `step()` is what the transport calls while it waits for the server; it never raises and
+    prepares nothing past `limit`; `get(i)` finishes message i at once if the waits did not."""
+
+    def __init__(self, todo: list[Outgoing], renderer, mail_from: str, now: dt.datetime) -> None:
+        domain = parseaddr(mail_from)[1] or mail_from
+        self.items = [_Ready(out, message_id(out.key, domain)) for out in todo]
+        self.renderer, self.mail_from, self.now = renderer, mail_from, now
+        self.broken: dict[str, Text] = {}  # kind → why its template cannot be used
+        self.next = 0                      # the first message not yet ready
+        self.limit = 0
+
+    def get(self, i: int) -> _Ready:
+        while self.next <= i:
+            self._advance()
+        return self.items[i]
+
+    def step(self) -> None:
+        if self.next < self.limit:
+            checkpoint("while_waiting")          # a message may be with the server right now
+            self._advance()
+
+    def _advance(self) -> None:
+        from .mail.outbox import wire_bytes
+        from .render import TemplateProblem, build_message
+        r = self.items[self.next]
+        out = r.out
+        try:
+            if r.rendered is None:
+                if out.kind in self.broken:
+                    r.problem = self.broken[out.kind]
+                else:
+                    try:
+                        r.rendered = self.renderer.render(out.kind, out.lang, out.ctx)
+                        return                     # built in the next step
+                    except TemplateProblem as e:
+                        r.problem = self.broken[out.kind] = Text("outbound.template", error=e.text)
+            else:
+                r.msg = build_message(r.rendered, sender=self.mail_from, to=(out.to_name, out.to_addr),
+                                      message_id=r.mid, date=self.now)
+                r.data = wire_bytes(r.msg)
+        except Exception as e:             # not swallowed: raised by _send_all when this message's turn comes
+            r.error = e
+        self.next += 1
+
+
 def _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run, result: Delivery) -> None:
-    """Render, record the intent, send, record the result — message after message, one connection."""
+    """Chunk by chunk: the intents of the chunk in one transaction, then message after message
+    over one connection, each result committed when its send returns."""
+    if dry_run:
+        _preview(todo, renderer, result)
+        return
     from .mail import MailError
-    from .render import TemplateProblem, build_message
-    broken: dict[str, Text] = {}
+    ahead = _Ahead(todo, renderer, mail_from, now)
+    stamp = _stamp(now)
     transport = None
     try:
-        for out in todo:
-            if out.kind in broken:
-                result.problems[out.key] = broken[out.kind]
-                continue
-            try:
-                rendered = renderer.render(out.kind, out.lang, out.ctx)
-            except TemplateProblem as e:
-                broken[out.kind] = result.problems[out.key] = Text("outbound.template", error=e.text)
-                continue
-            if dry_run:
-                result.previews.append((out, rendered))
-                continue
-            if result.halted is not None:
-                result.problems[out.key] = Text("outbound.halted", error=result.halted)
-                continue
-            mid = message_id(out.key, parseaddr(mail_from)[1] or mail_from)
-            msg = build_message(rendered, sender=mail_from, to=(out.to_name, out.to_addr), message_id=mid,
-                                date=now)
-            log.intent(out.key, out.kind, out.ref_id, out.period, out.to_addr, mid, _stamp(now))
-            checkpoint("after_intent")
-            try:
-                if transport is None:
-                    transport = open_transport()
-                    transport.__enter__()
-                transport.send(msg)
-            except MailError as e:
-                text = i18n.render(e.text, lang)
-                fatal = getattr(e, "fatal", False)
-                log.failed(out.key, now, text, permanent=not e.temporary and not fatal)
-                m = log.get(out.key)
-                if fatal:
-                    result.halted = e.text
-                    result.problems[out.key] = Text("outbound.halted", error=e.text)
-                else:
-                    result.problems[out.key] = _problem(m.state, out.to_addr, text, m.next_try)
-                continue
-            checkpoint("after_send")
-            log.sent(out.key, _stamp(now))
-            checkpoint("after_record")
-            result.sent_at[out.key] = _stamp(now)
-            result.sent_now.append(out.key)
+        for start in range(0, len(todo), CHUNK):
+            stop = min(start + CHUNK, len(todo))
+            ahead.limit = min(stop + CHUNK, len(todo))     # the next chunk is prepared while this one goes
+            chunk = [ahead.get(i) for i in range(start, stop)]
+            go = []
+            if result.halted is None:
+                go = [r for r in chunk if r.data is not None]
+                log.intents([(r.out.key, r.out.kind, r.out.ref_id, r.out.period, r.out.to_addr, r.mid)
+                             for r in go], stamp)
+                for _ in go:
+                    checkpoint("after_intent")
+            untried = []
+            for r in chunk:
+                out = r.out
+                if r.error is not None:
+                    raise r.error
+                if r.problem is not None:
+                    result.problems[out.key] = r.problem
+                    continue
+                if result.halted is not None:
+                    result.problems[out.key] = Text("outbound.halted", error=result.halted)
+                    if go:
+                        untried.append((out.key, out.to_addr, r.mid))
+                    continue
+                try:
+                    if transport is None:
+                        transport = open_transport()
+                        transport.__enter__()
+                        transport.idle = ahead.step
+                    transport.send(r.msg, r.data)
+                except MailError as e:
+                    text = i18n.render(e.text, lang)
+                    fatal = getattr(e, "fatal", False)
+                    log.failed(out.key, now, text, permanent=not e.temporary and not fatal)
+                    m = log.get(out.key)
+                    if fatal:
+                        result.halted = e.text
+                        result.problems[out.key] = Text("outbound.halted", error=e.text)
+                    else:
+                        result.problems[out.key] = _problem(m.state, out.to_addr, text, m.next_try)
+                    continue
+                checkpoint("after_send")
+                log.sent(out.key, stamp, out.to_addr, r.mid)
+                checkpoint("after_record")
+                result.sent_at[out.key] = stamp
+                result.sent_now.append(out.key)
+                r.rendered = r.msg = r.data = None            # a pass may send thousands: keep only what is due
+            if untried:                                       # intent recorded, never handed over
+                log.not_tried(untried, stamp, i18n.render(Text("outbound.halted", error=result.halted), lang))
     finally:
         if transport is not None:
+            transport.idle = None
             transport.__exit__(None, None, None)
+
+
+def _preview(todo, renderer, result: Delivery) -> None:
+    """Dry run: render every message, send nothing, record nothing."""
+    from .render import TemplateProblem
+    broken: dict[str, Text] = {}
+    for out in todo:
+        if out.kind in broken:
+            result.problems[out.key] = broken[out.kind]
+            continue
+        try:
+            result.previews.append((out, renderer.render(out.kind, out.lang, out.ctx)))
+        except TemplateProblem as e:
+            broken[out.kind] = result.problems[out.key] = Text("outbound.template", error=e.text)
 
 
 def _problem(state: str, addr: str, error: str | None, next_try: str | None) -> Text:

@@ -10,7 +10,8 @@ and `get_content()` work as usual; to inspect headers as objects, parse
 """
 from __future__ import annotations
 
-import base64
+import binascii
+import functools
 import datetime as dt
 import re
 from email.contentmanager import raw_data_manager
@@ -28,9 +29,36 @@ if TYPE_CHECKING:
 
 class _Policy(Compat32):
     """compat32 (headers stored as given, encoded by us) plus a content
-    manager, so get_content() works on the parts."""
+    manager, so get_content() works on the parts.
+
+    A header that is one short ASCII line (or two, split after `;`) is
+    written as it is: compat32 would run it through `email.header.Header` to
+    get the same bytes, which is most of the time it takes to serialise a
+    message."""
 
     content_manager = raw_data_manager
+
+    def _plain_fold(self, name: str, value) -> str | None:
+        """The folded header when it is one short ASCII line, or two — `type; param` as
+        the multipart Content-Type with its boundary — else None (compat32 folds it)."""
+        if type(value) is not str or not value.isascii() or "\n" in value or "\r" in value:
+            return None
+        limit = self.max_line_length or 78
+        if len(name) + len(value) + 2 <= limit:
+            return f"{name}: {value}{self.linesep}"
+        first, sep, rest = value.partition("; ")
+        if (sep and len(name) + len(first) + 3 <= limit and len(rest) + 1 <= limit
+                and " " not in first and "\t" not in first and " " not in rest and "\t" not in rest):
+            return f"{name}: {first};{self.linesep} {rest}{self.linesep}"
+        return None
+
+    def fold(self, name, value):
+        folded = self._plain_fold(name, value)
+        return super().fold(name, value) if folded is None else folded
+
+    def fold_binary(self, name, value):
+        folded = self._plain_fold(name, value)
+        return super().fold_binary(name, value) if folded is None else folded.encode("ascii")
 
 
 POLICY = _Policy(mangle_from_=False)
@@ -51,6 +79,7 @@ def _mailbox(name, addr) -> str:
     return formataddr((clean_header(name), usable), charset="utf-8")
 
 
+@functools.lru_cache(maxsize=16)
 def _sender(sender: str) -> str:
     name, addr = parseaddr(clean_header(sender))
     return _mailbox(name, addr)
@@ -65,8 +94,22 @@ def _part(subtype: str, body: str, boundary: str) -> MIMEPart:
         part.set_payload(body)
     else:
         part["Content-Transfer-Encoding"] = "base64"
-        part.set_payload(base64.encodebytes(body.encode("utf-8")).decode("ascii"))
+        part.set_payload(_base64_lines(body.encode("utf-8")))
     return part
+
+
+def _base64_lines(data: bytes) -> str:
+    """base64.encodebytes(data) as text — lines of 76 characters, each ending in a
+    newline — encoded in one call instead of one per line."""
+    if not data:
+        return ""
+    s = binascii.b2a_base64(data, newline=False).decode("ascii")
+    return "".join(s[i:i + 76] + "\n" for i in range(0, len(s), 76))
+
+
+@functools.lru_cache(maxsize=4)
+def _date(date: dt.datetime) -> str:
+    return format_datetime(date)        # a batch has one date: formatted once
 
 
 def build_message(rendered: Rendered, *, sender: str, to: tuple[str, str] | str, message_id: str,
@@ -80,7 +123,7 @@ def build_message(rendered: Rendered, *, sender: str, to: tuple[str, str] | str,
     msg["Subject"] = _header(rendered.subject)
     msg["From"] = _sender(sender)
     msg["To"] = _mailbox(name, addr)
-    msg["Date"] = format_datetime(date)
+    msg["Date"] = _date(date)
     mid = clean_header(message_id).replace(" ", "")
     msg["Message-ID"] = mid if mid.startswith("<") else f"<{mid}>"
     for key, value in (headers or {}).items():
@@ -89,9 +132,12 @@ def build_message(rendered: Rendered, *, sender: str, to: tuple[str, str] | str,
         del msg[key]
         msg[key] = _header(value)
     msg["MIME-Version"] = "1.0"
-    msg["Content-Type"] = "multipart/alternative"
     boundary = "=_" + _NOT_BOUNDARY.sub("", mid.replace("@", "."))[:50] + "_alt"   # same message, same bytes
-    msg.set_boundary(boundary)
+    if headers and any(key.lower() == "content-type" for key in headers):
+        msg["Content-Type"] = "multipart/alternative"
+        msg.set_boundary(boundary)
+    else:
+        msg["Content-Type"] = f'multipart/alternative; boundary="{boundary}"'   # what set_boundary writes
     msg.attach(_part("plain", rendered.text, boundary))
     msg.attach(_part("html", rendered.html, boundary))
     return msg

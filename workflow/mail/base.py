@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.message
 import email.utils
 import re
+from typing import Callable
 
 from .. import i18n
 from ..i18n import Found, Text
@@ -138,9 +139,14 @@ class MailError(Exception):
 
 
 class Transport:
-    """Sends ready messages; a context manager holding one connection per batch."""
+    """Sends ready messages; a context manager holding one connection per batch.
+
+    `idle`, when set, is called each time the transport has handed the server
+    something and waits for its answer, so the caller can prepare the next
+    messages meanwhile.  It must not raise, and must not touch the transport."""
 
     name: str = "mail"
+    idle: Callable[[], None] | None = None
 
     def __enter__(self) -> "Transport":
         return self
@@ -148,7 +154,8 @@ class Transport:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def send(self, msg: email.message.EmailMessage) -> None:
+    def send(self, msg: email.message.EmailMessage, data: bytes | None = None) -> None:
+        """Send one message; `data`, when given, is `msg` as bytes (wire_bytes), already made."""
         raise NotImplementedError
 
     def close(self) -> None:
@@ -167,9 +174,18 @@ def message_id(msg: email.message.EmailMessage) -> str:
     return str(msg.get("Message-ID", "") or "").strip()
 
 
+# One mailbox, `Name <addr>` (the name without quotes, commas, brackets, @…) — as build_message
+# writes the To of every notice: read without the full address parser, to the same result.
+_ONE_MAILBOX = re.compile(r"[^\"(),.:;<>@\[\]\\\x00-\x1f\x7f]*<([^\s<>()\[\],;:\"\\@]+@[^\s<>()\[\],;:\"\\@]+)>")
+
+
 def recipients(msg: email.message.EmailMessage) -> list[str]:
     """Envelope recipients from To, Cc and Bcc; MailError (permanent) if none or one is unusable."""
     values = [str(v) for h in ("To", "Cc", "Bcc") for v in msg.get_all(h, [])]
+    if len(values) == 1:
+        simple = _ONE_MAILBOX.fullmatch(values[0])
+        if simple and usable_address(simple.group(1)):
+            return [simple.group(1)]
     shown = Found(message_id(msg) or msg.get("Subject", ""))
     out: list[str] = []
     for _name, addr in email.utils.getaddresses(values):

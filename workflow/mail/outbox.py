@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import time
+from email.policy import Compat32
 from pathlib import Path
 
 from ..i18n import Found, Text
@@ -23,8 +24,55 @@ _MAX_NAME = 120
 
 def wire_bytes(msg: email.message.Message) -> bytes:
     """The message as it would go over SMTP (CRLF line ends), under its own policy:
-    a compat32 message with `Header` values serialises as well as a modern one."""
-    return msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    a compat32 message with `Header` values serialises as well as a modern one.
+
+    A compat32 message of plain parts (ASCII text payloads, multiparts with their
+    boundary set, as `build_message` makes them) is written here directly, byte
+    for byte what `as_bytes` gives, in a fraction of its time; anything else goes
+    through `as_bytes`."""
+    policy = msg.policy.clone(linesep="\r\n")
+    if isinstance(policy, Compat32):
+        out: list[bytes] = []
+        if _plain(msg, policy, out):
+            return b"".join(out)
+    return msg.as_bytes(policy=policy)
+
+
+_ANY_NL = re.compile(r"\r\n|\r|\n")
+
+
+def _plain(part: email.message.Message, policy: Compat32, out: list[bytes]) -> bool:
+    """Append what email.generator.BytesGenerator writes for `part`, when it is one of
+    the plain cases; False (and `out` to be thrown away) for anything else."""
+    if part.preamble is not None or part.epilogue is not None:
+        return False
+    payload = part._payload
+    maintype = part.get_content_maintype()
+    if isinstance(payload, list):
+        boundary = part.get_boundary() if maintype == "multipart" and part.get_content_subtype() != "signed" else None
+        if not boundary or not boundary.isascii() or not payload:
+            return False
+        body = None
+    elif isinstance(payload, str) and payload.isascii() and maintype not in ("multipart", "message"):
+        crlf = payload.replace("\n", "\r\n") if "\r" not in payload else _ANY_NL.sub("\r\n", payload)
+        body = crlf.encode("ascii")
+    else:
+        return False
+    for name, value in part.raw_items():
+        out.append(policy.fold_binary(name, value))
+    out.append(b"\r\n")
+    if body is not None:
+        out.append(body)
+        return True
+    delimiter = b"--" + boundary.encode("ascii")
+    out.append(delimiter + b"\r\n")
+    for i, sub in enumerate(payload):
+        if i:
+            out.append(b"\r\n" + delimiter + b"\r\n")
+        if not isinstance(sub, email.message.Message) or not _plain(sub, policy, out):
+            return False
+    out.append(b"\r\n" + delimiter + b"--\r\n")
+    return True
 
 
 def file_name(msg: email.message.EmailMessage, data: bytes | None = None) -> str:
@@ -77,10 +125,11 @@ class OutboxTransport(Transport):
             except OSError:
                 pass
 
-    def send(self, msg: email.message.EmailMessage) -> None:
+    def send(self, msg: email.message.EmailMessage, data: bytes | None = None) -> None:
         recipients(msg)                        # an unusable address fails here as it would over SMTP
         self._prepare()
-        data = wire_bytes(msg)
+        if data is None:
+            data = wire_bytes(msg)
         target = self.folder / file_name(msg, data)
         try:
             fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX, suffix=".tmp", dir=self.folder)

@@ -13,6 +13,7 @@ import functools
 import smtplib
 import socket
 import ssl
+from typing import Callable
 
 from ..i18n import Found, Text
 from .base import MailError, Transport, message_id, recipients
@@ -32,6 +33,28 @@ def _local_hostname() -> str:
 
 
 class _Dropped(Exception):
+    pass
+
+
+class _WhileWaiting:
+    """An smtplib client that, each time it has sent a command and waits for
+    the server's reply, first runs `idle` (the caller's next piece of work):
+    the server answers while we prepare the next message, not while we wait."""
+
+    idle: Callable[[], None] | None = None
+
+    def getreply(self):
+        idle = self.idle
+        if idle is not None:
+            idle()
+        return super().getreply()
+
+
+class _SMTP(_WhileWaiting, smtplib.SMTP):
+    pass
+
+
+class _SMTP_SSL(_WhileWaiting, smtplib.SMTP_SSL):
     pass
 
 
@@ -62,16 +85,16 @@ class SmtpTransport(Transport):
         except (smtplib.SMTPException, OSError):
             conn.close()
 
-    def send(self, msg: email.message.EmailMessage) -> None:
+    def send(self, msg: email.message.EmailMessage, data: bytes | None = None) -> None:
         if self._broken is not None:
             raise self._broken
         to = recipients(msg)
         try:
-            self._deliver(self._connection(), msg, to)
+            self._deliver(self._connection(), msg, to, data)
         except _Dropped:
             self._discard()
             try:
-                self._deliver(self._connection(), msg, to)
+                self._deliver(self._connection(), msg, to, data)
             except _Dropped as again:
                 self._discard()
                 raise self._stop(Text("mail.dropped", server=self._where(), reason=_why(again.__cause__)),
@@ -98,15 +121,17 @@ class SmtpTransport(Transport):
 
     def _connection(self) -> smtplib.SMTP:
         if self._conn is not None and self._conn.sock is not None:
+            self._conn.idle = self.idle
             return self._conn
         self._discard()
         conn = None
         try:
             if self.security == "ssl":
-                conn = smtplib.SMTP_SSL(self.host, self.port, local_hostname=_local_hostname(),
-                                        timeout=self.timeout, context=self._context())
+                conn = _SMTP_SSL(self.host, self.port, local_hostname=_local_hostname(),
+                                 timeout=self.timeout, context=self._context())
             else:
-                conn = smtplib.SMTP(self.host, self.port, local_hostname=_local_hostname(), timeout=self.timeout)
+                conn = _SMTP(self.host, self.port, local_hostname=_local_hostname(), timeout=self.timeout)
+            conn.idle = self.idle
             conn.ehlo()
             if self.security == "starttls":
                 if not conn.has_extn("starttls"):
@@ -143,13 +168,14 @@ class SmtpTransport(Transport):
         return exc
 
     # -- one message -------------------------------------------------------------------------
-    def _deliver(self, conn: smtplib.SMTP, msg: email.message.EmailMessage, to: list[str]) -> None:
+    def _deliver(self, conn: smtplib.SMTP, msg: email.message.EmailMessage, to: list[str],
+                 data: bytes | None = None) -> None:
         where = self._where()
         try:
             if msg.get("Bcc") is None and msg.get("Resent-Bcc") is None:
                 # the bytes once, as the outbox writes them: send_message would copy the
                 # message and flatten it again, which costs more than rendering it
-                conn.sendmail(self.sender, to, wire_bytes(msg))
+                conn.sendmail(self.sender, to, data if data is not None else wire_bytes(msg))
             else:
                 conn.send_message(msg, from_addr=self.sender, to_addrs=to)
             # Some recipients refused, others accepted: the message went; sending it
