@@ -7,7 +7,7 @@ from decimal import Decimal
 from itertools import compress, repeat
 from operator import is_not, itemgetter
 
-from . import cells, i18n
+from . import cells, i18n, plain_cells
 from .cells import CellError, norm
 from .contract import REFERRER_TYPE_CHOICES, REFERRER_TYPES, TABS
 from .i18n import Text
@@ -73,13 +73,13 @@ def _parse_referrer_type(raw):
 class Referral:
     """A parsed referral row. `v` maps field → parsed value (None when empty or bad)."""
 
-    __slots__ = ("row", "v", "raw", "problems", "ref_id", "seq", "person", "customer_key", "bad_fields",
+    __slots__ = ("row", "v", "_raw", "_cells", "problems", "ref_id", "seq", "person", "customer_key", "bad_fields",
                  "submitted_date")
 
     def __init__(self, row: int, v: dict, raw: dict, problems: list[Text], bad_fields: set):
         self.row = row
         self.v = v
-        self.raw = raw
+        self._raw, self._cells = raw, None
         self.problems = problems
         self.bad_fields = bad_fields
         self.ref_id: str | None = None
@@ -90,14 +90,25 @@ class Referral:
         self.submitted_date: dt.date | None = s.date() if s else None
 
     @classmethod
-    def of(cls, row: int, v: dict, raw: dict, problems: list[Text], bad_fields: set, person: str | None,
-           customer_key: str | None, submitted_date: dt.date | None) -> "Referral":
-        """As Referral(...), with the keys worked out already (for whole columns at once)."""
+    def of(cls, row: int, v: dict, raw: dict | None, cells_: tuple, problems: list[Text], bad_fields: set,
+           person: str | None, customer_key: str | None, submitted_date: dt.date | None) -> "Referral":
+        """As Referral(...), with the keys worked out already (for whole columns
+        at once); `raw` None: the filled-in cells are the ones of `cells_`
+        (names, cells) that are not None."""
         r = _new_referral(cls)
-        r.row, r.v, r.raw, r.problems, r.bad_fields = row, v, raw, problems, bad_fields
+        r.row, r.v, r._raw, r._cells, r.problems, r.bad_fields = row, v, raw, cells_, problems, bad_fields
         r.ref_id, r.seq = None, 0
         r.person, r.customer_key, r.submitted_date = person, customer_key, submitted_date
         return r
+
+    @property
+    def raw(self) -> dict:
+        """The row's filled-in cells by field (and notes), as found.  Built when
+        asked for: only the sync's row content reads it, once a pass."""
+        if self._raw is not None:
+            return self._raw
+        names, cells_ = self._cells
+        return dict(compress(zip(names, cells_), map(is_not, cells_, repeat(None))))
 
     @property
     def submitted(self) -> dt.datetime | None:
@@ -178,10 +189,11 @@ def _picker(cols: list[int]):
 class _Field:
     """One field's column in a pass: each distinct raw value is parsed once."""
 
-    __slots__ = ("key", "parser", "default", "value_of", "problem_of", "spaces", "numbers", "by_class")
+    __slots__ = ("key", "parser", "default", "value_of", "problem_of", "spaces", "numbers", "by_class", "plain")
 
     def __init__(self, key: str, parser):
         self.key, self.parser, self.default = key, parser, _DEFAULTS[key]
+        self.plain = plain_cells.BY_PARSER.get(parser)   # the common spellings, a block at a time
         self.value_of: dict = {}     # cell → parsed value (the default when empty or bad)
         self.problem_of: dict = {}   # cell → problem
         self.spaces: set = set()     # cells that are text of spaces only: empty, like None
@@ -211,7 +223,14 @@ class _Field:
             {i: problem_of[k] for i, k in enumerate(keys) if k in problem_of}
         return values, bad, keys
 
-    def _learn(self, new) -> None:
+    def _learn(self, new: set) -> None:
+        if self.plain is not None and not self.by_class:
+            plain = self.plain(new)
+            if plain:
+                self.value_of.update(plain)
+                if len(plain) == len(new):
+                    return
+                new = new.difference(plain)
         memo = _MEMO.get(self.key)
         for k in new:
             x = k[1] if self.by_class else k
@@ -297,15 +316,12 @@ def _parse_block(picked: list[tuple], start: int, first_sheet_row: int, names: l
     customers = [p or e for p, e in zip(c["customer_phone"], c["customer_email"])]
     dates = [s.date() if s else None for s in c["submitted"]]
     row = first_sheet_row + start
-    for i, vals, cells_, person, customer, date in compress(
-            zip(range(n), zip(*columns.values()), picked, persons, customers, dates), keep):
-        raw = raws.get(i) if odd else None
-        if raw is None:
-            raw = dict(compress(zip(names, cells_), map(is_not, cells_, repeat(None))))
-        p = problems.get(i)
-        refs.append(Referral.of(row + i, dict(zip(_FIELDS, vals)), raw, [] if p is None else p, bad.get(i) or set(),
-                                person, customer, date))
-        index.append(start + i)
+    of = Referral.of
+    refs += [of(row + i, dict(zip(_FIELDS, vals)), raws.get(i) if odd else None, (names, cells_),
+                problems.get(i) or [], bad.get(i) or set(), person, customer, date)
+             for i, vals, cells_, person, customer, date in compress(
+                 zip(range(n), zip(*columns.values()), picked, persons, customers, dates), keep)]
+    index += compress(range(start, start + n), keep)
 
 
 def _problems(values: dict[str, list], bads: dict[str, dict], n: int) -> tuple[dict[int, list[Text]], dict[int, set]]:
