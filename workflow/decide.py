@@ -131,9 +131,11 @@ def _staff_problems(r: Referral, staff: Staff) -> list[Text]:
 
 def _proposals(r: Referral, ctx: Context) -> list[Line]:
     v = r.v
+    ref_id = r.ref_id
     out: list[Line] = []
-    for role, chosen in ctx.matcher.rewards(v["program_n"], v["referrer_type"], v["category_n"], v["amount"],
-                                            r.submitted_date):
+    add = out.append
+    for role, parts in ctx.matcher.rewards(v["program_n"], v["referrer_type"], v["category_n"], v["amount"],
+                                           r.submitted_date):
         if role == "referrer":
             who = v["referrer"]
         elif role == "new_customer":
@@ -144,10 +146,8 @@ def _proposals(r: Referral, ctx: Context) -> list[Line]:
                 continue
             who = member.name
         head = f"{role}|{who}"
-        for o, value in chosen:
-            rule = o.rule
-            out.append(Line(r.ref_id, role, who, rule.reward_type, value, rule.item, 1, "proposal", "approved",
-                            o.source, "", head + o.key_tail))
+        for reward_type, value, item, source, key_tail in parts:
+            add(Line(ref_id, role, who, reward_type, value, item, 1, "proposal", "approved", source, "", head + key_tail))
     return out
 
 
