@@ -66,9 +66,9 @@ class RefState:
 
 def approval_fingerprint(d) -> dict:
     fp = fingerprint(d.ref)
-    fp["rewards"] = "; ".join(sorted(f"{ln.recipient} {ln.item or format_amount(ln.amount)}"
-                                     + (f" ({format_amount(ln.amount)})" if ln.item and ln.amount else "")
-                                     for ln in d.proposed if ln.role != "milestone"))
+    fp["rewards"] = "; ".join(sorted([f"{ln.recipient} {ln.item} ({format_amount(ln.amount)})" if ln.item and ln.amount
+                                      else f"{ln.recipient} {ln.item or format_amount(ln.amount)}"
+                                      for ln in d.proposed if ln.role != "milestone"]))
     return fp
 
 

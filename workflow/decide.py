@@ -188,19 +188,23 @@ def _gate(r: Referral, ctx: Context, d: Decision) -> bool:
 def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
     """Steps 1–6 for one row, and the rewards the rules give it."""
     d = Decision(r)
-    state = ctx.states.get(r.ref_id, EMPTY)
-    problems = list(r.problems) + _staff_problems(r, ctx.staff)
-    if problems:
-        d.status, d.problems = "needs_fixing", problems
+    v = r.v
+    find = ctx.staff.find
+    signer, lead, assistant = v["signer"], v["lead"], v["assistant"]
+    if r.problems or (signer and find(signer) is None) or (lead and find(lead) is None) \
+            or (assistant and find(assistant) is None):
+        d.status, d.problems = "needs_fixing", list(r.problems) + _staff_problems(r, ctx.staff)
         return d
     reason = not_eligible(r, ectx)
     if reason is not None:
+        state = ctx.states.get(r.ref_id, EMPTY)
         d.status = "not_eligible"
         d.problems.append(reason)
         d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "not_eligible")
         _drop_approval(d, state)
         return d
-    if r.v["cancelled"]:
+    if v["cancelled"]:
+        state = ctx.states.get(r.ref_id, EMPTY)
         if state.lines:
             d.status = "clawback"
             d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "cancelled")
@@ -259,13 +263,14 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
     apply_caps(decisions, ctx.settings, ctx.states)
     has_milestones = bool(ctx.milestones)
     counts: dict = {}      # programme → counts toward milestones without a rule
+    states = ctx.states
     for d in decisions:
         if d.status:
             continue
-        state = ctx.states.get(d.ref_id, EMPTY)
         if d.gate:
             d.status = d.gate
             continue
+        state = states.get(d.ref.ref_id, EMPTY)
         program = d.ref.v["program_n"]
         counts_for_milestone = counts.get(program)
         if counts_for_milestone is None:
@@ -292,10 +297,11 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
             ln.role == "milestone" for s in ctx.states.values() for ln in s.lines):
         return
     approved: dict[str, list] = {}
-    by_ref = {d.ref_id: d for d in decisions}
+    by_ref = {}
     for d in decisions:
+        r = d.ref
+        by_ref[r.ref_id] = d
         if d.milestone_ok:
-            r = d.ref
             approved.setdefault(r.person, []).append((r.v["deal_date"], r.seq, r.ref_id, r.v["program_n"]))
     # a step already issued stays on the referral it was issued with, even if a
     # referral with an earlier deal is approved later
@@ -318,9 +324,13 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
         ln = Line(ref_id, "milestone", who, m.reward_type, m.amount, m.item, rule=rule).with_key()
         wanted.setdefault(ref_id, []).append(ln)
     no_lines: list[Line] = []
+    touched = issued_by_ref.keys() | wanted.keys()
     for d in decisions:
-        issued = issued_by_ref.get(d.ref_id, no_lines)
-        want = wanted.get(d.ref_id, no_lines)
+        ref_id = d.ref.ref_id
+        if ref_id not in touched:
+            continue
+        issued = issued_by_ref.get(ref_id, no_lines)
+        want = wanted.get(ref_id, no_lines)
         if not issued and not want:
             continue
         d.proposed = d.proposed + want

@@ -374,11 +374,10 @@ def parse_referral(sheet_row: int, row: list, tab: TabLayout) -> Referral | None
 
 def fingerprint(ref: Referral) -> dict[str, str]:
     """The reward-relevant values as plain strings, to see what changed after approval."""
-    out = {}
-    v = ref.v
-    for key in RELEVANT:
-        value = v.get(key)
-        if value is not None:
-            out[key] = value if value.__class__ is str else \
-                value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
-    return out
+    get = ref.v.get
+    return {key: value if value.__class__ is str else _as_text(value)
+            for key in RELEVANT if (value := get(key)) is not None}
+
+
+def _as_text(value) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
