@@ -108,9 +108,9 @@ def earliest_registrations(refs: list[Referral]) -> dict[str, Referral]:
     first: dict[str, Referral] = {}
     for r in refs:
         key = r.customer_key
-        if not key or r.submitted is None:
-            continue
         v = r.v
+        if not key or v.get("submitted") is None:
+            continue
         if (v["referrer_phone"] and v["referrer_phone"] == v["customer_phone"]) or \
                 (v["referrer_email"] and v["referrer_email"] == v["customer_email"]):
             continue

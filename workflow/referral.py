@@ -170,6 +170,7 @@ def _columns(tab: TabLayout) -> tuple:
     return cached
 
 
+_FIELD_MEMO = 4096    # distinct cells a column remembers in a pass before it starts again
 _BLOCK = 512          # rows parsed together: their cells stay in the CPU cache meanwhile
 _NUMBERS = frozenset({bool, int, float})
 
@@ -214,6 +215,10 @@ class _Field:
         if self.by_class:
             keys = [(x.__class__, x) for x in cells_]
             distinct = set(keys)
+        if len(self.value_of) > _FIELD_MEMO:
+            # a column of mostly distinct cells (phones, names, date-times): small
+            # tables stay in the CPU cache, and the pass keeps less memory
+            self.value_of, self.problem_of, self.spaces = {}, {}, set()
         new = distinct.difference(self.value_of)
         if new:
             self._learn(new)
