@@ -320,12 +320,23 @@ def _parse_block(picked: list[tuple], start: int, first_sheet_row: int, names: l
                for p, e, name in zip(c["referrer_phone"], c["referrer_email"], c["referrer"])]
     customers = [p or e for p, e in zip(c["customer_phone"], c["customer_email"])]
     dates = [s.date() if s else None for s in c["submitted"]]
+    # one Referral per kept row, assembled by map and zip rather than row by row
+    raw_of = [None] * n           # None: built from the row's cells when asked for
+    for i, raw in raws.items():
+        raw_of[i] = raw
+    problems_of = list(map(list, repeat((), n)))
+    for i, p in problems.items():
+        problems_of[i] = p
+    bad_of = list(map(set, repeat((), n)))
+    for i, b in bad.items():
+        bad_of[i] = b
     row = first_sheet_row + start
-    of = Referral.of
-    refs += [of(row + i, dict(zip(_FIELDS, vals)), raws.get(i) if odd else None, (names, cells_),
-                problems.get(i) or [], bad.get(i) or set(), person, customer, date)
-             for i, vals, cells_, person, customer, date in compress(
-                 zip(range(n), zip(*columns.values()), picked, persons, customers, dates), keep)]
+    parts = [range(row, row + n), zip(*columns.values()), raw_of, zip(repeat(names), picked), problems_of, bad_of,
+             persons, customers, dates]
+    if not all(keep):
+        parts = [compress(part, keep) for part in parts]
+    parts[1] = map(dict, map(zip, repeat(_FIELDS), parts[1]))
+    refs += map(Referral.of, *parts)
     index += compress(range(start, start + n), keep)
 
 
