@@ -43,8 +43,13 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
     pending = []
     months: dict = {}     # deal date → month
     for d in decisions:
-        if d.status or not _has_role(d.proposed, "referrer"):
+        if d.status:
             continue
+        for ln in d.proposed:
+            if ln.role == "referrer":
+                break
+        else:
+            continue            # nothing for the referrer: no limit applies
         r = d.ref
         v = r.v
         if v["rejected"]:
@@ -84,13 +89,6 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
 
 def _deal_order(pending: tuple) -> tuple:
     return pending[:3]     # deal date, submitted, Ref ID order
-
-
-def _has_role(lines: list[Line], role: str) -> bool:
-    for ln in lines:
-        if ln.role == role:
-            return True
-    return False
 
 
 def _referrer_cash(lines: list[Line]) -> Decimal:
