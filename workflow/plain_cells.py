@@ -23,6 +23,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d", re.ASCII)
 _ISO_DATETIME = re.compile(r"\d{4}-\d\d-\d\d(?: \d\d:\d\d(?::\d\d)?)?", re.ASCII)
 _SPACED_PHONE = re.compile(r"(\d{3}) (\d{4}) (\d{4})", re.ASCII)          # 138 0013 8000
 _PLUS86_MOBILE = re.compile(r"\+86 (1\d\d)-(\d{4})-(\d{4})", re.ASCII)    # +86 138-0013-8000
+_SPELLED_LENGTHS = frozenset({13, 17})
 
 
 def _in_years(d) -> bool:
@@ -35,7 +36,7 @@ def phones(new) -> dict:
     out = {x: x for x in new if x.__class__ is str and x.isdigit() and x.isascii() and 5 <= len(x) <= 15
            and x[:2] != "00" and x[:2] != "86"}
     for x in new:
-        if x.__class__ is str and (len(x) == 13 or len(x) == 17) and x not in out:
+        if x not in out and x.__class__ is str and len(x) in _SPELLED_LENGTHS:
             m = _SPACED_PHONE.fullmatch(x) or _PLUS86_MOBILE.fullmatch(x)
             if m:
                 digits = "".join(m.groups())
