@@ -254,10 +254,12 @@ def _drop_approval(d: Decision, state) -> None:
 
 
 def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
+    known = _NORMS.get          # the remembered norms first: one lookup per cell
     for r in refs:
         v = r.v
-        v["program_n"] = _n(v["program"])
-        v["category_n"] = _n(v["category"])
+        program, category = v["program"], v["category"]
+        v["program_n"] = known(program) or _n(program)
+        v["category_n"] = known(category) or _n(category)
     ectx = EligibilityContext.build(ctx.settings, ctx.staff, ctx.customers, earliest_registrations(refs))
     decisions = [first_pass(r, ctx, ectx) for r in refs]
     apply_caps(decisions, ctx.settings, ctx.states)
