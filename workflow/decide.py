@@ -82,7 +82,7 @@ class Context:
             self.horizon = day
 
 
-@dataclass
+@dataclass(slots=True)        # 100 000 of them a pass: no __dict__ each
 class Decision:
     ref: Referral
     status: str = ""
