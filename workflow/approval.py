@@ -93,9 +93,9 @@ class RefState:
 
 def approval_fingerprint(d) -> dict:
     fp = fingerprint(d.ref)
-    fp["rewards"] = "; ".join(sorted(f"{ln.recipient} {ln.item or format_amount(ln.amount)}"
-                                     + (f" ({format_amount(ln.amount)})" if ln.item and ln.amount else "")
-                                     for ln in d.proposed if ln.role != "milestone"))
+    fp["rewards"] = "; ".join(sorted([f"{ln.recipient} {ln.item} ({format_amount(ln.amount)})" if ln.item and ln.amount
+                                      else f"{ln.recipient} {ln.item or format_amount(ln.amount)}"
+                                      for ln in d.proposed if ln.role != "milestone"]))
     return fp
 
 
@@ -176,7 +176,7 @@ def approve(d, state: RefState, ctx) -> None:
     needs_gm = s.second_approval_over is not None and _referrer_cash(d) >= s.second_approval_over
     ticked = v["approved"] and (v["approved_2"] or not needs_gm)
     any_tick = v["approved"] or v["approved_2"]
-    rid = d.ref_id
+    rid = d.ref.ref_id
     if rid in ctx.copies and any_tick:
         # a row copied with its ticks: a manager approved the original, not this one
         _withdraw_ticks(d, v)

@@ -43,17 +43,26 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
     pending = []
     months: dict = {}     # deal date → month
     for d in decisions:
-        if d.status or d.ref.v["rejected"] or not _has_role(d.proposed, "referrer"):
+        if d.status:
             continue
-        deal = d.ref.v["deal_date"]
+        for ln in d.proposed:
+            if ln.role == "referrer":
+                break
+        else:
+            continue            # nothing for the referrer: no limit applies
+        r = d.ref
+        v = r.v
+        if v["rejected"]:
+            continue
+        deal = v["deal_date"]
         month = months.get(deal)
         if month is None:
             month = months[deal] = month_key(deal)
-        k = (d.ref.person, month)
-        state = states.get(d.ref_id)
-        issued = [ln for ln in state.lines if ln.role == "referrer"] if state is not None and state.lines else []
+        k = (r.person, month)
+        state = states.get(r.ref_id)
+        issued = [ln for ln in state.lines if ln.role == "referrer"] if state is not None and state.lines else None
         if not issued or not has_net(issued):
-            pending.append((k, d))
+            pending.append((deal, v.get("submitted"), r.seq, k, d))
             continue
         counts[k] = counts.get(k, 0) + 1
         paid = _cash(issued)
@@ -61,8 +70,8 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
         if s.monthly_cap_amount is not None and _referrer_cash(d.proposed) > paid:
             d.proposed = _cut_cash(d.proposed, paid)      # it was cut by the limit when issued
             d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=k[1], paid=paid))
-    pending.sort(key=lambda kd: (kd[1].ref.v["deal_date"], kd[1].ref.submitted, kd[1].ref.seq))
-    for k, d in pending:
+    pending.sort(key=_deal_order)
+    for _deal, _submitted, _seq, k, d in pending:
         month = k[1]
         if s.monthly_cap_count is not None and counts.get(k, 0) >= s.monthly_cap_count:
             d.proposed = [ln for ln in d.proposed if ln.role != "referrer"]
@@ -78,11 +87,8 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
             sums[k] = sums.get(k, ZERO) + min(cash, room)
 
 
-def _has_role(lines: list[Line], role: str) -> bool:
-    for ln in lines:
-        if ln.role == role:
-            return True
-    return False
+def _deal_order(pending: tuple) -> tuple:
+    return pending[:3]     # deal date, submitted, Ref ID order
 
 
 def _referrer_cash(lines: list[Line]) -> Decimal:

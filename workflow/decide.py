@@ -87,7 +87,7 @@ class Context:
             self.horizon = day
 
 
-@dataclass
+@dataclass(slots=True)        # 100 000 of them a pass: no __dict__ each
 class Decision:
     ref: Referral
     status: str = ""
@@ -113,9 +113,9 @@ def earliest_registrations(refs: list[Referral]) -> dict[str, Referral]:
     first: dict[str, Referral] = {}
     for r in refs:
         key = r.customer_key
-        if not key or r.submitted is None:
-            continue
         v = r.v
+        if not key or v.get("submitted") is None:
+            continue
         if (v["referrer_phone"] and v["referrer_phone"] == v["customer_phone"]) or \
                 (v["referrer_email"] and v["referrer_email"] == v["customer_email"]):
             continue
@@ -136,9 +136,11 @@ def _staff_problems(r: Referral, staff: Staff) -> list[Text]:
 
 def _proposals(r: Referral, ctx: Context) -> list[Line]:
     v = r.v
+    ref_id = r.ref_id
     out: list[Line] = []
-    for role, chosen in ctx.matcher.rewards(v["program_n"], v["referrer_type"], v["category_n"], v["amount"],
-                                            r.submitted_date):
+    add = out.append
+    for role, parts in ctx.matcher.rewards(v["program_n"], v["referrer_type"], v["category_n"], v["amount"],
+                                           r.submitted_date):
         if role == "referrer":
             who = v["referrer"]
         elif role == "new_customer":
@@ -149,10 +151,8 @@ def _proposals(r: Referral, ctx: Context) -> list[Line]:
                 continue
             who = member.name
         head = f"{role}|{who}"
-        for o, value in chosen:
-            rule = o.rule
-            out.append(Line(r.ref_id, role, who, rule.reward_type, value, rule.item, 1, "proposal", "approved",
-                            o.source, "", head + o.key_tail))
+        for reward_type, value, item, source, key_tail in parts:
+            add(Line(ref_id, role, who, reward_type, value, item, 1, "proposal", "approved", source, "", head + key_tail))
     return out
 
 
@@ -193,19 +193,23 @@ def _gate(r: Referral, ctx: Context, d: Decision) -> bool:
 def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
     """Steps 1–6 for one row, and the rewards the rules give it."""
     d = Decision(r)
-    state = ctx.states.get(r.ref_id, EMPTY)
-    problems = list(r.problems) + _staff_problems(r, ctx.staff)
-    if problems:
-        d.status, d.problems = "needs_fixing", problems
+    v = r.v
+    find = ctx.staff.find
+    signer, lead, assistant = v["signer"], v["lead"], v["assistant"]
+    if r.problems or (signer and find(signer) is None) or (lead and find(lead) is None) \
+            or (assistant and find(assistant) is None):
+        d.status, d.problems = "needs_fixing", list(r.problems) + _staff_problems(r, ctx.staff)
         return d
     reason = not_eligible(r, ectx)
     if reason is not None:
+        state = ctx.states.get(r.ref_id, EMPTY)
         d.status = "not_eligible"
         d.problems.append(reason)
         d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "not_eligible")
         _drop_approval(d, state)
         return d
-    if r.v["cancelled"]:
+    if v["cancelled"]:
+        state = ctx.states.get(r.ref_id, EMPTY)
         if state.lines:
             d.status = "clawback"
             d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "cancelled")
@@ -256,21 +260,26 @@ def _drop_approval(d: Decision, state) -> None:
 
 
 def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
+    known = _NORMS.get          # the remembered norms first: one lookup per cell
     for r in refs:
         v = r.v
-        v["program_n"] = _n(v["program"])
-        v["category_n"] = _n(v["category"])
+        program, category = v["program"], v["category"]
+        v["program_n"] = known(program) or _n(program)
+        v["category_n"] = known(category) or _n(category)
     ectx = EligibilityContext.build(ctx.settings, ctx.staff, ctx.customers, earliest_registrations(refs))
     decisions = [first_pass(r, ctx, ectx) for r in refs]
     apply_caps(decisions, ctx.settings, ctx.states)
     has_milestones = bool(ctx.milestones)
     counts: dict = {}      # programme → counts toward milestones without a rule
+    states = ctx.states
     for d in decisions:
-        state = ctx.states.get(d.ref_id, EMPTY)
         if d.status or d.gate:
             d.status = d.status or d.gate
-            note_ticks(d, state)
+            v = d.ref.v
+            if v["approved"] or v["approved_2"] or d.ref.ref_id in states:   # ticks on a row not payable yet
+                note_ticks(d, states.get(d.ref.ref_id, EMPTY))
             continue
+        state = states.get(d.ref.ref_id, EMPTY)
         program = d.ref.v["program_n"]
         counts_for_milestone = counts.get(program)
         if counts_for_milestone is None:
@@ -300,10 +309,11 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
             ln.role == "milestone" for s in ctx.states.values() for ln in s.lines):
         return
     approved: dict[str, list] = {}
-    by_ref = {d.ref_id: d for d in decisions}
+    by_ref = {}
     for d in decisions:
+        r = d.ref
+        by_ref[r.ref_id] = d
         if d.milestone_ok:
-            r = d.ref
             approved.setdefault(r.person, []).append((r.v["deal_date"], r.seq, r.ref_id, r.v["program_n"]))
     # a step already issued stays on the referral it was issued with, even if a
     # referral with an earlier deal is approved later
@@ -326,9 +336,13 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
         ln = Line(ref_id, "milestone", who, m.reward_type, m.amount, m.item, rule=rule).with_key()
         wanted.setdefault(ref_id, []).append(ln)
     no_lines: list[Line] = []
+    touched = issued_by_ref.keys() | wanted.keys()
     for d in decisions:
-        issued = issued_by_ref.get(d.ref_id, no_lines)
-        want = wanted.get(d.ref_id, no_lines)
+        ref_id = d.ref.ref_id
+        if ref_id not in touched:
+            continue
+        issued = issued_by_ref.get(ref_id, no_lines)
+        want = wanted.get(ref_id, no_lines)
         if not issued and not want:
             continue
         d.proposed = d.proposed + want

@@ -70,10 +70,17 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignme
     in_sheet = set(idents)
     claims: dict[str, list[int]] = {}
     unplaced: list[int] = []
+    match = REF_RE.match
     for i, raw in enumerate(cell_ids):
-        m = REF_RE.match(raw) if isinstance(raw, str) else None
+        m = match(raw) if isinstance(raw, str) else None
         if m:
-            claims.setdefault(format_ref(int(m.group(1))), []).append(i)
+            written = len(raw) == 8 and raw.isascii() and raw[:2] == "R-" and raw[2:].isdigit()   # R-000123
+            ref_id = raw if written else format_ref(int(m.group(1)))
+            rows = claims.get(ref_id)
+            if rows is None:
+                claims[ref_id] = [i]
+            else:
+                rows.append(i)
         else:
             unplaced.append(i)
     taken: dict[str, int] = {}            # ref_id → index of the row holding it
@@ -87,11 +94,16 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignme
             out.new.append((ref_id, seq, idents[owner]))
             registry.next_seq = max(registry.next_seq, seq + 1)
         else:
-            owner = next((i for i in rows if idents[i] == ident), None)
+            if len(rows) == 1:
+                owner = rows[0] if idents[rows[0]] == ident else None
+            else:
+                owner = next((i for i in rows if idents[i] == ident), None)
             if owner is None and ident not in in_sheet:
                 owner = rows[0]           # edited in place: keeps its ID
         if owner is not None:
             taken[ref_id] = owner
+            if len(rows) == 1:
+                continue
         for i in rows:
             if i != owner:
                 displaced[i] = ref_id

@@ -130,9 +130,10 @@ def milestone_lines(milestones: list[Milestone], approved: dict[str, list], toda
     lines: list[MilestoneLine] = []
     if not milestones:
         return lines
+    ladders = _ladders(milestones).items()
     for person, refs in approved.items():
         refs = sorted(refs)
-        for ladder_key, ladder in _ladders(milestones).items():
+        for ladder_key, ladder in ladders:
             program, period_kind, mode = ladder_key
             groups: dict[str, list] = {}
             for deal, order, ref_id, prog in refs:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from itertools import compress, repeat
 from operator import is_not, itemgetter
 
-from . import cells, i18n
+from . import cells, i18n, plain_cells
 from .cells import CellError, norm
 from .contract import REFERRER_TYPE_CHOICES, REFERRER_TYPES, TABS
 from .i18n import Text
@@ -73,13 +73,13 @@ def _parse_referrer_type(raw):
 class Referral:
     """A parsed referral row. `v` maps field → parsed value (None when empty or bad)."""
 
-    __slots__ = ("row", "v", "raw", "problems", "ref_id", "seq", "person", "customer_key", "bad_fields",
+    __slots__ = ("row", "v", "_raw", "_cells", "problems", "ref_id", "seq", "person", "customer_key", "bad_fields",
                  "submitted_date")
 
     def __init__(self, row: int, v: dict, raw: dict, problems: list[Text], bad_fields: set):
         self.row = row
         self.v = v
-        self.raw = raw
+        self._raw, self._cells = raw, None
         self.problems = problems
         self.bad_fields = bad_fields
         self.ref_id: str | None = None
@@ -90,14 +90,25 @@ class Referral:
         self.submitted_date: dt.date | None = s.date() if s else None
 
     @classmethod
-    def of(cls, row: int, v: dict, raw: dict, problems: list[Text], bad_fields: set, person: str | None,
-           customer_key: str | None, submitted_date: dt.date | None) -> "Referral":
-        """As Referral(...), with the keys worked out already (for whole columns at once)."""
+    def of(cls, row: int, v: dict, raw: dict | None, cells_: tuple, problems: list[Text], bad_fields: set,
+           person: str | None, customer_key: str | None, submitted_date: dt.date | None) -> "Referral":
+        """As Referral(...), with the keys worked out already (for whole columns
+        at once); `raw` None: the filled-in cells are the ones of `cells_`
+        (names, cells) that are not None."""
         r = _new_referral(cls)
-        r.row, r.v, r.raw, r.problems, r.bad_fields = row, v, raw, problems, bad_fields
+        r.row, r.v, r._raw, r._cells, r.problems, r.bad_fields = row, v, raw, cells_, problems, bad_fields
         r.ref_id, r.seq = None, 0
         r.person, r.customer_key, r.submitted_date = person, customer_key, submitted_date
         return r
+
+    @property
+    def raw(self) -> dict:
+        """The row's filled-in cells by field (and notes), as found.  Built when
+        asked for: only the sync's row content reads it, once a pass."""
+        if self._raw is not None:
+            return self._raw
+        names, cells_ = self._cells
+        return dict(compress(zip(names, cells_), map(is_not, cells_, repeat(None))))
 
     @property
     def submitted(self) -> dt.datetime | None:
@@ -159,6 +170,7 @@ def _columns(tab: TabLayout) -> tuple:
     return cached
 
 
+_FIELD_MEMO = 4096    # distinct cells a column remembers in a pass before it starts again
 _BLOCK = 512          # rows parsed together: their cells stay in the CPU cache meanwhile
 _NUMBERS = frozenset({bool, int, float})
 
@@ -178,10 +190,11 @@ def _picker(cols: list[int]):
 class _Field:
     """One field's column in a pass: each distinct raw value is parsed once."""
 
-    __slots__ = ("key", "parser", "default", "value_of", "problem_of", "spaces", "numbers", "by_class")
+    __slots__ = ("key", "parser", "default", "value_of", "problem_of", "spaces", "numbers", "by_class", "plain")
 
     def __init__(self, key: str, parser):
         self.key, self.parser, self.default = key, parser, _DEFAULTS[key]
+        self.plain = plain_cells.BY_PARSER.get(parser)   # the common spellings, a block at a time
         self.value_of: dict = {}     # cell → parsed value (the default when empty or bad)
         self.problem_of: dict = {}   # cell → problem
         self.spaces: set = set()     # cells that are text of spaces only: empty, like None
@@ -202,6 +215,10 @@ class _Field:
         if self.by_class:
             keys = [(x.__class__, x) for x in cells_]
             distinct = set(keys)
+        if len(self.value_of) > _FIELD_MEMO:
+            # a column of mostly distinct cells (phones, names, date-times): small
+            # tables stay in the CPU cache, and the pass keeps less memory
+            self.value_of, self.problem_of, self.spaces = {}, {}, set()
         new = distinct.difference(self.value_of)
         if new:
             self._learn(new)
@@ -211,7 +228,14 @@ class _Field:
             {i: problem_of[k] for i, k in enumerate(keys) if k in problem_of}
         return values, bad, keys
 
-    def _learn(self, new) -> None:
+    def _learn(self, new: set) -> None:
+        if self.plain is not None and not self.by_class:
+            plain = self.plain(new)
+            if plain:
+                self.value_of.update(plain)
+                if len(plain) == len(new):
+                    return
+                new = new.difference(plain)
         memo = _MEMO.get(self.key)
         for k in new:
             x = k[1] if self.by_class else k
@@ -296,16 +320,24 @@ def _parse_block(picked: list[tuple], start: int, first_sheet_row: int, names: l
                for p, e, name in zip(c["referrer_phone"], c["referrer_email"], c["referrer"])]
     customers = [p or e for p, e in zip(c["customer_phone"], c["customer_email"])]
     dates = [s.date() if s else None for s in c["submitted"]]
+    # one Referral per kept row, assembled by map and zip rather than row by row
+    raw_of = [None] * n           # None: built from the row's cells when asked for
+    for i, raw in raws.items():
+        raw_of[i] = raw
+    problems_of = list(map(list, repeat((), n)))
+    for i, p in problems.items():
+        problems_of[i] = p
+    bad_of = list(map(set, repeat((), n)))
+    for i, b in bad.items():
+        bad_of[i] = b
     row = first_sheet_row + start
-    for i, vals, cells_, person, customer, date in compress(
-            zip(range(n), zip(*columns.values()), picked, persons, customers, dates), keep):
-        raw = raws.get(i) if odd else None
-        if raw is None:
-            raw = dict(compress(zip(names, cells_), map(is_not, cells_, repeat(None))))
-        p = problems.get(i)
-        refs.append(Referral.of(row + i, dict(zip(_FIELDS, vals)), raw, [] if p is None else p, bad.get(i) or set(),
-                                person, customer, date))
-        index.append(start + i)
+    parts = [range(row, row + n), zip(*columns.values()), raw_of, zip(repeat(names), picked), problems_of, bad_of,
+             persons, customers, dates]
+    if not all(keep):
+        parts = [compress(part, keep) for part in parts]
+    parts[1] = map(dict, map(zip, repeat(_FIELDS), parts[1]))
+    refs += map(Referral.of, *parts)
+    index += compress(range(start, start + n), keep)
 
 
 def _problems(values: dict[str, list], bads: dict[str, dict], n: int) -> tuple[dict[int, list[Text]], dict[int, set]]:
@@ -358,11 +390,10 @@ def parse_referral(sheet_row: int, row: list, tab: TabLayout) -> Referral | None
 
 def fingerprint(ref: Referral) -> dict[str, str]:
     """The reward-relevant values as plain strings, to see what changed after approval."""
-    out = {}
-    v = ref.v
-    for key in RELEVANT:
-        value = v.get(key)
-        if value is not None:
-            out[key] = value if value.__class__ is str else \
-                value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
-    return out
+    get = ref.v.get
+    return {key: value if value.__class__ is str else _as_text(value)
+            for key in RELEVANT if (value := get(key)) is not None}
+
+
+def _as_text(value) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)

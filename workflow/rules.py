@@ -286,32 +286,35 @@ class Matcher:
             self.by_role.setdefault(rule.recipient, []).append(rule)
         self.roles = tuple(self.by_role)
         self._offers = {id(rule): Offer(rule) for rule in rules}
-        self._candidates: dict[tuple, tuple] = {}
-        self._same: dict[tuple, tuple] = {}      # one object per distinct set of candidates
-        self._chosen: dict[tuple, tuple] = {}
+        self._candidates: dict[tuple, tuple] = {}    # conditions → (candidates, amount → rewards)
+        self._same: dict[tuple, tuple] = {}          # one entry per distinct set of candidates
 
     def candidates(self, program, referrer_type, category, submitted) -> tuple:
         """((role, (Offer, ...)), ...) for the roles with a rule that can match."""
+        return self._entry(program, referrer_type, category, submitted)[0]
+
+    def _entry(self, program, referrer_type, category, submitted) -> tuple:
         k = (program, referrer_type, category, submitted)
-        cands = self._candidates.get(k)
-        if cands is None:
+        entry = self._candidates.get(k)
+        if entry is None:
             cands = tuple((role, offers) for role in self.roles
                           if (offers := tuple(self._offers[id(r)] for r in self.by_role[role]
                                               if r.could_match(program, referrer_type, category, submitted))))
-            cands = self._candidates[k] = self._same.setdefault(cands, cands)
-        return cands
+            entry = self._candidates[k] = self._same.setdefault(cands, (cands, {}))
+        return entry
 
     def rewards(self, program, referrer_type, category, amount, submitted) -> tuple:
-        """((role, [(Offer, value), ...]), ...): what the rules give one referral,
-        role by role; remembered per (candidates, amount)."""
-        cands = self._candidates.get((program, referrer_type, category, submitted))
-        if cands is None:
-            cands = self.candidates(program, referrer_type, category, submitted)
-        k = (id(cands), amount)
-        hit = self._chosen.get(k)
+        """((role, ((reward type, value, item, source, key tail), ...)), ...):
+        what the rules give one referral, role by role, as the parts of its
+        proposal lines; remembered per (candidates, amount)."""
+        entry = self._candidates.get((program, referrer_type, category, submitted))
+        if entry is None:
+            entry = self._entry(program, referrer_type, category, submitted)
+        hit = entry[1].get(amount)
         if hit is None:
-            hit = self._chosen[k] = tuple((role, chosen) for role, offers in cands
-                                          if (chosen := self.choose(offers, amount)))
+            hit = entry[1][amount] = tuple(
+                (role, tuple((o.rule.reward_type, value, o.rule.item, o.source, o.key_tail) for o, value in chosen))
+                for role, offers in entry[0] if (chosen := self.choose(offers, amount)))
         return hit
 
     @staticmethod
