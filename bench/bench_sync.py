@@ -792,6 +792,9 @@ def main() -> None:
         CODE_DIR = work / "code"
         shutil.copytree(ROOT / "workflow", CODE_DIR / "workflow",
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        # the notices' templates live beside the package: without them every notice fails,
+        # no pass settles, and the nothing-changed pass is never skipped
+        shutil.copytree(ROOT / "templates", CODE_DIR / "templates")
         log(f"  workflow/ frozen in {CODE_DIR.relative_to(ROOT)} (hash {code_hash(CODE_DIR / 'workflow')})")
     shutil.copy2(book, s0 / "book.xlsx")
     (s0 / "config.toml").write_text(CONFIG, encoding="utf-8")
