@@ -54,6 +54,16 @@ def test_wiped_ref_id_gets_its_old_id_back(world):
     assert [r["Ref ID"] for r in world.rows()] == ["R-000001", "R-000002", "R-000003"]
 
 
+def test_wiped_ref_id_with_the_customer_phone_fixed_at_once_gets_its_old_id_back(world):
+    world.standard(rows(3), RULES)
+    world.sync()
+    world.set_cell(3, "Ref ID", None)
+    world.set_cell(3, "New customer phone", "13977776666")   # the phone corrected in the same edit
+    world.sync()
+    assert [r["Ref ID"] for r in world.rows()] == ["R-000001", "R-000002", "R-000003"]
+    assert world.sync().cells_written == 0
+
+
 def test_copied_row_gets_a_new_id_and_a_note(world):
     world.standard(rows(2), RULES)
     world.sync()

@@ -55,7 +55,7 @@ class Assignment:
     copies: set[str] = field(default_factory=set)                   # Ref IDs given to copied rows
 
 
-def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignment:
+def assign(refs: list[Referral], cell_ids: list, registry: Registry, contents: dict | None = None) -> Assignment:
     """Give every referral its Ref ID. cell_ids[i] is the raw Ref ID cell of refs[i].
 
     An ID in a cell is believed when the row is the referral the ledger knows
@@ -63,7 +63,12 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignme
     referral stands on another row, the cell was moved away from its row (a
     sort of some columns only) or copied with the row: the row gets the ID of
     the referral it is, or a new one.  When that referral is nowhere in the
-    sheet, the row itself was edited (a typo fixed) and keeps its ID."""
+    sheet, the row itself was edited (a typo fixed) and keeps its ID.
+
+    A row without an ID whose identity the ledger does not know (its ID wiped
+    and its customer's phone fixed in the same edit) gets back the ID of the one
+    referral missing from the sheet with the same referrer, day and customer
+    name (`contents`: Ref ID → the row content last recorded, as JSON)."""
     out = Assignment()
     known = registry.identity_by_ref
     idents = [identity_key(r) for r in refs]
@@ -110,6 +115,8 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignme
     by_ident = registry.refs_by_identity() if displaced or unplaced else {}
     for i in sorted([*unplaced, *displaced]):
         ref_id = next((c for c in by_ident.get(idents[i], ()) if c not in taken), None)
+        if ref_id is None and contents and i not in displaced:
+            ref_id = _missing_referral(refs[i], idents[i], known, taken, claims, in_sheet, contents)
         if ref_id is None:
             seq = registry.next_seq
             registry.next_seq += 1
@@ -130,3 +137,25 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry) -> Assignme
         refs[i].ref_id = ref_id
         refs[i].seq = int(ref_id[2:])
     return out
+
+
+def _missing_referral(r: Referral, ident: str, known: dict, taken: dict, claims: dict, in_sheet: set,
+                      contents: dict) -> str | None:
+    """The one referral absent from the sheet that this row is, by referrer, day and customer name."""
+    import json
+    from .cells import norm
+    _customer, person, day = ident.rsplit("|", 2)
+    name = norm(r.v.get("customer") or "")
+    if not name:
+        return None
+    found = []
+    for ref_id, other in known.items():
+        if ref_id in taken or ref_id in claims or other in in_sheet or not other.endswith(f"|{person}|{day}"):
+            continue
+        try:
+            was = json.loads(contents.get(ref_id) or "{}")
+        except ValueError:
+            continue
+        if norm(str(was.get("customer") or "")) == name:
+            found.append(ref_id)
+    return found[0] if len(found) == 1 else None

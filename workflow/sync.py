@@ -232,7 +232,7 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
     try:
         registry = ledger.registry()
         states, seen = ledger.states()
-        assignment = assign(refs, cell_ids, registry)
+        assignment = assign(refs, cell_ids, registry, {ref: content for ref, (content, _) in seen.items()})
         log = MessageLog(ledger)
         ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today,
                       period=open_period(today, log.closed_periods()), copies=frozenset(assignment.copies))
