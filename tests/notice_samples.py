@@ -26,6 +26,8 @@ OTHERS = {
                               "phones": ["13912345678"], "masked_phones": ["139****5678"]},
     ("welcome_notice", "zh"): {"names": ["王丽华"], "masked": ["王**"]},
     ("welcome_notice", "en"): {"names": ["Helen Wang", "Helen"], "masked": ["H**** W***"]},
+    ("milestone_notice", "zh"): {"names": [], "masked": []},      # nobody else is named
+    ("milestone_notice", "en"): {"names": [], "masked": []},
     ("statement", "zh"): {"names": ["陈志强", "刘洋", "孙悦", "周杰", "吴婷"], "masked": ["陈**", "刘*", "孙*", "周*", "吴*"]},
     ("statement", "en"): {"names": ["Peter Chen", "Yang Liu", "Joy Sun", "Jay Zhou", "Tina Wu"],
                           "masked": ["P**** C***", "Y*** L**", "J** S**", "J** Z***", "T*** W*"]},
@@ -35,7 +37,8 @@ OTHERS = {
 }
 
 # The recipient's own name, shown as it is.
-RECIPIENT = {"reward_notice": "referrer", "welcome_notice": "customer", "statement": "staff", "digest": "manager"}
+RECIPIENT = {"reward_notice": "referrer", "welcome_notice": "customer", "milestone_notice": "referrer",
+             "statement": "staff", "digest": "manager"}
 
 
 def hostile(kind: str, lang: str) -> dict:

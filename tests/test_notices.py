@@ -260,7 +260,7 @@ def test_ledger_upgraded_from_before_notices_sends_none_for_referrals_approved_b
     assert [r["Problems"] for r in rows[:2]] == [None, None]              # nothing to fix on the old rows
     db = sqlite3.connect(world.dir / "ledger.sqlite")
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 4
         states = db.execute("SELECT key, state, error FROM messages ORDER BY key").fetchall()
         told = db.execute("SELECT key, state FROM message_events WHERE key LIKE '%R-000001' ORDER BY id").fetchall()
     finally:
@@ -272,3 +272,54 @@ def test_ledger_upgraded_from_before_notices_sends_none_for_referrals_approved_b
     assert all(e == NOT_DUE_REASON for _, s, e in states if s == "not_due")
     assert "schema 3" in NOT_DUE_REASON and "第 3 版" in NOT_DUE_REASON
     assert told == [("reward_notice|R-000001", "not_due"), ("welcome_notice|R-000001", "not_due")]
+
+
+MILESTONES = [["Recipient", "Count", "Period", "Mode", "Reward type", "Amount", "Item"],
+              ["referrer", 2, "year", "each", "cash", 2000, ""]]
+
+
+def two_deals(second_approved: bool):
+    return [deal(Approved=True),
+            deal(Approved=second_approved, **{"New customer": "Cy", "New customer phone": "13900000002",
+                                              "New customer email": "cy@example.com", "Deal date": "2026-10-06"})]
+
+
+def test_a_milestone_reached_is_announced_once_to_the_referrer(world):
+    world.standard(two_deals(False), RULES, staff=STAFF, header=HEADER + ["Notes"], milestones=MILESTONES)
+    world.sync("2026-11-20")
+    assert not [m for m in outbox(world) if "milestone" in str(m["Subject"])]
+    world.set_cell(3, "Approved", True)                 # Ann's second approved referral: the step of 2 in 2026
+    world.sync("2026-11-21")
+    got = [m for m in outbox(world) if "milestone" in str(m["Subject"])]
+    assert [str(m["To"]) for m in got] == ["Ann <ann@example.com>"]
+    assert str(got[0]["Subject"]) == "You reached a referral milestone: 2 referrals in 2026"
+    text = got[0].get_body(("plain",)).get_content()
+    assert "¥2,000.00" in text and "R-000002" in text and "Cy" not in text
+    assert ("milestone_notice|R-000002|Milestones:2:2026:2", "sent", "ann@example.com") in messages(world)
+    assert [r["Status"] for r in world.rows()] == ["Notified", "Notified"]
+    world.sync("2026-11-22")
+    world.set_cell(3, "Notes", "called her")            # a full pass again: nothing goes twice
+    world.sync("2026-11-23")
+    assert len([m for m in outbox(world) if "milestone" in str(m["Subject"])]) == 1
+    exported = [(l["recipient_role"], l["status"]) for l in world.lines() if l["recipient_role"] == "milestone"]
+    assert exported == [("milestone", "notified")]          # its own notice told of it
+
+
+def test_milestones_issued_before_the_upgrade_to_milestone_notices_are_not_announced(world):
+    world.standard(two_deals(True), RULES, staff=STAFF, header=HEADER + ["Notes"], milestones=MILESTONES)
+    world.sync("2026-11-20")                            # the step is issued (and, with this code, announced)
+    db = sqlite3.connect(world.dir / "ledger.sqlite", isolation_level=None)
+    try:                                                # as a schema-3 ledger had it: no milestone notice yet
+        for op in ("update", "delete"):
+            db.execute(f"DROP TRIGGER IF EXISTS message_events_no_{op}")
+        db.executescript("BEGIN; DELETE FROM message_events WHERE key LIKE 'milestone_notice|%'; "
+                         "DELETE FROM messages WHERE kind = 'milestone_notice'; PRAGMA user_version=3; COMMIT;")
+    finally:
+        db.close()
+    for p in (world.dir / "outbox").glob("*.eml"):
+        p.unlink()
+    world.set_cell(2, "Notes", "edited")                # a full pass on the upgraded ledger
+    world.sync("2026-11-21")
+    assert outbox(world) == []
+    rows = [r for r in messages(world) if r[0].startswith("milestone_notice|")]
+    assert rows == [("milestone_notice|R-000002|Milestones:2:2026:2", "not_due", "")]

@@ -4,8 +4,8 @@ Columns are fixed: ref_id,recipient_role,recipient,reward_type,amount,item,statu
 
 An issued line is `paid` once finance ticked Paid in or after the pass that
 issued it (and the tick still stands), `notified` once the notice that told
-of it went (milestone lines, which no notice names, and lines issued after the
-row's notice stay `approved`), else `approved`; it is `void` when it was later withdrawn (rejected, approval
+of it went (the row's notice; for a milestone step its milestone notice; lines
+issued after the row's notice stay `approved`), else `approved`; it is `void` when it was later withdrawn (rejected, approval
 taken back, no longer eligible).  A reversing line is `clawback` when the deal
 was cancelled after the reward was paid (finance ticked Paid) — money to
 recover — and `void` when nothing had been handed out yet, notice sent or not.
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .cells import format_amount
 from .ledger import Ledger
+from .message_log import MessageLog
 
 COLUMNS = ["ref_id", "recipient_role", "recipient", "reward_type", "amount", "item", "status", "period"]
 
@@ -32,6 +33,7 @@ def reward_rows(ledger: Ledger) -> list[dict]:
     states, _ = ledger.states()
     paid = {ref: _paid_since(h) for ref, h in ledger.paid_history().items()}
     notified = ledger.notified_runs()
+    told = {m.key for m in MessageLog(ledger).all() if m.state == "sent" and m.kind == "milestone_notice"}
     lines = ledger.line_rows()
     withdrawn = {(ln.ref_id, ln.key) for _, ln in lines if ln.kind == "reversal" and ln.reason != "cancelled"}
     handed_out: set[tuple[str, str]] = set()     # (ref, key) of lines paid
@@ -48,8 +50,10 @@ def reward_rows(ledger: Ledger) -> list[dict]:
             status = "void"
         elif since is not None and since >= run_id:
             status = "paid"
-        elif st and st.notified and ln.role != "milestone" and run_id <= notified.get(ln.ref_id, 0):
-            status = "notified"        # in the notice (a line issued after it, e.g. a milestone, was not)
+        elif ln.role == "milestone":   # its own notice tells of a milestone step
+            status = "notified" if f"milestone_notice|{ln.ref_id}|{ln.rule}" in told else "approved"
+        elif st and st.notified and run_id <= notified.get(ln.ref_id, 0):
+            status = "notified"        # in the row's notice (a line issued after it was not)
         else:
             status = "approved"
         if status == "paid":

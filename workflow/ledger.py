@@ -16,7 +16,7 @@ from .approval import RefState
 from .identity import Registry
 from .lines import Line
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,6 +78,20 @@ INSERT INTO message_events(key, at, state, to_addr, message_id, error)
 SELECT key, first_at, state, to_addr, message_id, error FROM messages WHERE state = 'not_due' ORDER BY key;
 """
 
+# 4: milestone notices.  The milestone steps a ledger issued before were never
+# announced and are not announced now: each gets a `not_due` message row.
+MILESTONES_NOT_DUE_REASON = ("issued before this worker sent milestone notices (ledger upgraded to schema 4): "
+                             "no notice is sent · 在本系统开始发送阶梯奖励通知之前已发放（账本升级到第 4 版）：不发送通知")
+MILESTONES_NOT_DUE = f"""
+INSERT OR IGNORE INTO messages(key, kind, ref_id, to_addr, message_id, state, first_at, error)
+SELECT 'milestone_notice|' || ref_id || '|' || rule, 'milestone_notice', ref_id, '', '', 'not_due',
+       coalesce((SELECT started_at FROM runs ORDER BY id DESC LIMIT 1), ''), '{MILESTONES_NOT_DUE_REASON}'
+FROM lines WHERE role = 'milestone' GROUP BY ref_id, rule HAVING sum(qty) > 0;
+INSERT INTO message_events(key, at, state, to_addr, message_id, error)
+SELECT key, first_at, state, to_addr, message_id, error FROM messages
+WHERE state = 'not_due' AND kind = 'milestone_notice' ORDER BY key;
+"""
+
 
 HISTORY = ("refs", "rows_seen", "decisions", "events", "lines", "message_events", "periods")
 # history is only ever appended to: the database itself refuses anything else
@@ -119,6 +133,8 @@ class Ledger:
         if 1 <= version < 3:
             self.db.executescript("BEGIN;" + SCHEMA_3 + _append_only(("message_events", "periods"))
                                   + NOTICES_NOT_DUE + "PRAGMA user_version=3; COMMIT;")
+        if 1 <= version < 4:
+            self.db.executescript("BEGIN;" + MILESTONES_NOT_DUE + "PRAGMA user_version=4; COMMIT;")
 
     def close(self) -> None:
         self.db.close()

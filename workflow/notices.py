@@ -1,11 +1,12 @@
 """Which reward notices are due after a pass, and what each says.  Pure.
 
-A referrer gets one reward notice per referral when its reward is approved;
-a new customer gets one welcome notice when their benefit is approved.  The
-key of each (`reward_notice|R-000123`) is what the message log keeps, so a
-notice is never sent twice, whatever happens to the row afterwards.
-Milestone rewards and staff commissions are not notices: commissions go on
-the monthly statement.
+A referrer gets one reward notice per referral when its reward is approved,
+and one milestone notice per milestone step reached (`milestone_notice|R-000123|
+Milestones:3:2026:5`, on the referral that reached it); a new customer gets one
+welcome notice when their benefit is approved.  The key of each
+(`reward_notice|R-000123`) is what the message log keeps, so a notice is never
+sent twice, whatever happens to the row afterwards.  Staff commissions are not
+notices: they go on the monthly statement.
 """
 from __future__ import annotations
 
@@ -82,6 +83,17 @@ def due_notices(decisions, staff, lang: str, sender: Sender) -> list[Outgoing]:
                            customer_phone=v.get("customer_phone") or "", lines=lines,
                            total_cash=_cash(referrer_lines), payable_from=sender.today, **common),
                 ref_id=d.ref_id, row=d.ref.row))
+        for rule, these in _milestone_steps(d.proposed).items():
+            if not v.get("referrer_email"):
+                break
+            _, _row, period, count = rule.split(":")
+            out.append(Outgoing(
+                f"milestone_notice|{d.ref_id}|{rule}", "milestone_notice", lang, v.get("referrer") or "",
+                v["referrer_email"],
+                sender.ctx(lang, referrer=v.get("referrer") or "", count=int(count),
+                           period_label=milestone_period_label(period, lang),
+                           lines=[line_ctx(ln, lang) for ln in these], ref_id=d.ref_id, contact=contact),
+                ref_id=d.ref_id, row=d.ref.row))
         if customer_lines and v.get("customer_email"):
             lines = [line_ctx(ln, lang) for ln in customer_lines]
             out.append(Outgoing(
@@ -90,6 +102,29 @@ def due_notices(decisions, staff, lang: str, sender: Sender) -> list[Outgoing]:
                            total_cash=_cash(customer_lines), **common),
                 ref_id=d.ref_id, row=d.ref.row))
     return out
+
+
+def _milestone_steps(lines) -> dict[str, list]:
+    """The milestone lines of a referral by step (their rule: Milestones:row:period:count)."""
+    steps: dict[str, list] = {}
+    for ln in lines:
+        if ln.role == "milestone" and ln.rule.count(":") == 3:
+            steps.setdefault(ln.rule, []).append(ln)
+    return steps
+
+
+def milestone_period_label(period: str, lang: str) -> str:
+    """2026 → "in 2026" / "2026年"; 2026-Q4, 2026-11, campaign, all likewise."""
+    zh = lang == "zh"
+    if period == "all":
+        return "累计" if zh else "in all"
+    if period == "campaign":
+        return "本次活动期间" if zh else "during the campaign"
+    if len(period) == 4:
+        return f"{period}年" if zh else f"in {period}"
+    if "-Q" in period:
+        return f"{period[:4]}年第{period[-1]}季度" if zh else f"in Q{period[-1]} {period[:4]}"
+    return f"{period[:4]}年{int(period[5:7])}月" if zh else f"in {period}"
 
 
 def _cash(lines) -> Decimal:

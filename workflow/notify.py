@@ -69,14 +69,17 @@ def notify(cfg, ledger, book, decisions, states, today: dt.date, now: dt.datetim
     out = NoticeOutcome(sent=len(delivery.sent_now), halted=delivery.halted)
     by_ref: dict[str, list[str]] = {}
     for o in outgoing:
-        by_ref.setdefault(o.ref_id, []).append(o.key)
+        if o.kind != "milestone_notice":     # the row is Notified by its own notices, not a later milestone's
+            by_ref.setdefault(o.ref_id, []).append(o.key)
         if o.key in delivery.problems:
             out.problems.setdefault(o.ref_id, []).append(delivery.problems[o.key])
             out.pending += 1
     tz = book.settings.timezone
     first: dict[str, str] = {}                       # earlier notices too: the column shows the first
-    sent = [(m.ref_id, m.sent_at) for m in known.values() if m.state == "sent" and m.ref_id and m.sent_at]
-    sent += [(o.ref_id, delivery.sent_at[o.key]) for o in outgoing if o.key in delivery.sent_now]
+    sent = [(m.ref_id, m.sent_at) for m in known.values()
+            if m.state == "sent" and m.ref_id and m.sent_at and m.kind != "milestone_notice"]
+    sent += [(o.ref_id, delivery.sent_at[o.key]) for o in outgoing
+             if o.key in delivery.sent_now and o.kind != "milestone_notice"]
     for ref_id, at in sent:
         if ref_id not in first or dt.datetime.fromisoformat(at) < dt.datetime.fromisoformat(first[ref_id]):
             first[ref_id] = at

@@ -14,7 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 D = Decimal
-KINDS = ("reward_notice", "welcome_notice", "statement", "digest")
+KINDS = ("reward_notice", "welcome_notice", "milestone_notice", "statement", "digest")
 
 _LABELS = {
     "cash": {"zh": "现金奖励", "en": "Cash reward"},
@@ -119,8 +119,18 @@ def digest(lang: str) -> dict:
             "sheet_url": "https://docs.google.com/spreadsheets/d/EXAMPLE"}
 
 
-_BUILDERS = {"reward_notice": reward_notice, "welcome_notice": welcome_notice, "statement": statement,
-             "digest": digest}
+def milestone_notice(lang: str) -> dict:
+    zh = lang == "zh"
+    return {**_common(lang),
+            "referrer": "王丽华" if zh else "Helen Wang", "count": 5, "period_label": "2026年" if zh else "in 2026",
+            "ref_id": "R-000123",
+            "lines": [{"role": "milestone", "reward_type": "cash", "reward_type_label": _l("cash", lang),
+                       "amount": D("2000.00"), "item": None}],
+            "contact": _contact(lang)}
+
+
+_BUILDERS = {"reward_notice": reward_notice, "welcome_notice": welcome_notice, "milestone_notice": milestone_notice,
+             "statement": statement, "digest": digest}
 
 
 def sample(kind: str, lang: str) -> dict:
@@ -139,6 +149,10 @@ def sparse(kind: str, lang: str) -> dict:
                          "item": "礼品卡" if lang == "zh" else "A gift card"}]
         if kind == "reward_notice":
             ctx.update(payable_from=None, customer_phone="")
+    elif kind == "milestone_notice":
+        ctx.update(contact=None, lines=[{"role": "milestone", "reward_type": "gift", "reward_type_label":
+                                         _LABELS["gift"][lang], "amount": None,
+                                         "item": "家电礼包" if lang == "zh" else "A home appliance set"}])
     elif kind == "statement":
         ctx.update(lines=[], pending=[], contact=None, period_total=D("0"), ytd_total=D("0"))
     elif kind == "digest":
