@@ -113,10 +113,13 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry, contents: d
             if i != owner:
                 displaced[i] = ref_id
     by_ident = registry.refs_by_identity() if displaced or unplaced else {}
+    missing = None                        # the index of referrals no row holds: built when first needed
     for i in sorted([*unplaced, *displaced]):
         ref_id = next((c for c in by_ident.get(idents[i], ()) if c not in taken), None)
         if ref_id is None and contents and i not in displaced:
-            ref_id = _missing_referral(refs[i], idents[i], known, taken, claims, in_sheet, contents)
+            if missing is None:
+                missing = _missing_index(known, claims, in_sheet)
+            ref_id = _missing_referral(refs[i], idents[i], missing, taken, contents)
         if ref_id is None:
             seq = registry.next_seq
             registry.next_seq += 1
@@ -139,18 +142,26 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry, contents: d
     return out
 
 
-def _missing_referral(r: Referral, ident: str, known: dict, taken: dict, claims: dict, in_sheet: set,
-                      contents: dict) -> str | None:
+def _missing_index(known: dict, claims: dict, in_sheet: set) -> dict[str, list[str]]:
+    """"referrer|day" → the Ref IDs the ledger knows that no row holds or is (built once, when needed)."""
+    out: dict[str, list[str]] = {}
+    for ref_id, ident in known.items():
+        if ref_id not in claims and ident not in in_sheet:
+            out.setdefault("|".join(ident.rsplit("|", 2)[1:]), []).append(ref_id)
+    return out
+
+
+def _missing_referral(r: Referral, ident: str, missing: dict, taken: dict, contents: dict) -> str | None:
     """The one referral absent from the sheet that this row is, by referrer, day and customer name."""
     import json
     from .cells import norm
-    _customer, person, day = ident.rsplit("|", 2)
     name = norm(r.v.get("customer") or "")
     if not name:
         return None
+    _customer, person, day = ident.rsplit("|", 2)
     found = []
-    for ref_id, other in known.items():
-        if ref_id in taken or ref_id in claims or other in in_sheet or not other.endswith(f"|{person}|{day}"):
+    for ref_id in missing.get(f"{person}|{day}", ()):
+        if ref_id in taken:
             continue
         try:
             was = json.loads(contents.get(ref_id) or "{}")
