@@ -84,6 +84,7 @@ def test_counts_amounts_todo_and_warnings_in_english(world):
     assert todo["Approved"][3].startswith("Finance: hand these rewards out, then tick Paid") and \
         todo["Approved"][3].endswith("rows 4")
     assert "Awaiting GM approval" not in todo
+    assert todo["Approved, no referrer email"][1] == 1 and todo["Approved, no referrer email"][3].endswith("rows 4)")
     warnings = [r[0] for r in g[g.index(next(r for r in g if r and r[0] and r[0].startswith("Warnings"))) + 1:]
                 if r and r[0]]
     assert len(warnings) == 1 and "Rules tab" in warnings[0] and "can never match" in warnings[0]

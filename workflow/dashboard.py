@@ -48,6 +48,10 @@ i18n.register({
     "dash.todo_notices": {"en": "Reward notices that could not go yet: they are retried automatically",
                           "zh": "尚未发出的奖励通知：系统会自动重试"},
     "dash.notices": {"en": "Notices waiting", "zh": "待发通知"},
+    "dash.no_email": {"en": "Approved, no referrer email", "zh": "已审批、无推荐人邮箱"},
+    "dash.todo_no_email": {"en": "Staff: no notice can go — tell the referrer, or fill in Referrer email and the "
+                                 "notice goes on the next pass ({tab} tab, rows {rows})",
+                           "zh": "登记人员：无法发送通知 — 请当面告知推荐人，或填写推荐人邮箱，下次处理时自动发送（{tab}工作表第 {rows} 行）"},
     "dash.more_rows": {"en": "{rows} and {more} more", "zh": "{rows} 等，另有 {more} 行"},
     "dash.warnings_head": {"en": "Warnings (the pass ran; check these)", "zh": "提醒（处理已完成，请核对以下事项）"},
     "dash.no_warnings": {"en": "No warnings", "zh": "没有提醒"},
@@ -73,6 +77,7 @@ class Figures:
     commission: dict[str, Decimal] = field(default_factory=lambda: {s: Decimal(0) for s in STATUSES})
     rows_of: dict[str, list[int]] = field(default_factory=lambda: {s: [] for s in STATUSES})   # sheet rows
     notices_pending: int = 0
+    no_email_rows: list[int] = field(default_factory=list)   # approved, a reward for the referrer, no email
 
 
 def figures(decisions, notices_pending: int = 0) -> Figures:
@@ -83,6 +88,9 @@ def figures(decisions, notices_pending: int = 0) -> Figures:
         out.rows_of[status].append(d.ref.row)
         if status in _NO_REWARDS:
             continue
+        if status == "approved" and not d.ref.v.get("referrer_email") and \
+                any(ln.role == "referrer" for ln in d.proposed):
+            out.no_email_rows.append(d.ref.row)
         for ln in d.proposed:
             if ln.reward_type != "cash" or ln.item:
                 continue
@@ -136,6 +144,9 @@ def content(f: Figures, warnings: list, referrals_tab: str, lang: str) -> list[l
             rows.append([STATUSES[status].render(lang), f.rows[status], money, what])
     if f.notices_pending:
         rows.append([t("dash.notices"), f.notices_pending, None, t("dash.todo_notices")])
+    if f.no_email_rows:
+        rows.append([t("dash.no_email"), len(f.no_email_rows), None,
+                     t("dash.todo_no_email", tab=referrals_tab, rows=_rows_text(sorted(f.no_email_rows), lang))])
     rows += [[], [t("dash.warnings_head")]]
     texts = [w.text.render(lang) for w in warnings]
     rows += [[x] for x in texts[:WARNINGS_SHOWN]] or [[t("dash.no_warnings")]]
