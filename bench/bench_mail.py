@@ -263,6 +263,29 @@ class Split:
         setattr(owner, attr, timed)
         return fn
 
+    def wrap_steps(self, owner, attr: str, label: str):
+        """The same for a generator function: the time of each of its steps."""
+        fn = getattr(owner, attr)
+        t, inner = self.t, self._inner
+
+        def timed(*a, **kw):
+            steps = fn(*a, **kw)
+            while True:
+                t0 = time.perf_counter()
+                inner.append(0.0)
+                try:
+                    next(steps)
+                except StopIteration as done:
+                    return done.value
+                finally:
+                    took = time.perf_counter() - t0
+                    t[label] = t.get(label, 0.0) + took - inner.pop()
+                    if inner:
+                        inner[-1] += took
+                yield
+        setattr(owner, attr, timed)
+        return fn
+
 
 def run_ours(folder: Path, items: list, synchronous: str | None = None, profile: Path | None = None,
              split: Split | None = None) -> tuple[float, float, str]:
@@ -292,7 +315,7 @@ def run_ours(folder: Path, items: list, synchronous: str | None = None, profile:
         if split is not None:
             split.wrap(log, "intents", "ledger intents (commit per chunk)")
             split.wrap(log, "sent", "ledger result (commit)")
-            split.wrap(renderer, "render", "Renderer.render")
+            split.wrap_steps(renderer, "render_steps", "rendering (Renderer.render_steps)")
             original_build = split.wrap(render_mod, "build_message", "build_message")
             original_wire = split.wrap(outbox_mod, "wire_bytes", "wire_bytes")
 
@@ -471,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
 
     total = sum(split.t.values())
     print(f"\n  where our deliver's time goes (one more run as shipped, {total:.2f} s in the parts below; "
-          f"rendering and building run mostly inside the SMTP exchange's waits, and count as themselves):")
+          f"recording results, rendering and building run mostly inside the SMTP exchange's waits, and count as themselves):")
     for label, t in sorted(split.t.items(), key=lambda kv: -kv[1]):
         print(f"    {label:26s} {t:6.2f} s  {1e6 * t / n:7.0f} µs/message")
 

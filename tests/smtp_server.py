@@ -104,6 +104,8 @@ class _Handler:
             if reply.startswith("421"):
                 server.loop.call_soon(server.transport.close)
             return reply
+        if owner.on_data is not None:
+            owner.on_data(envelope)            # a test looks at the world as each message arrives
         number = owner._store(envelope, getattr(server, "connection_no", 0))
         drop = owner._drop_now()
         if drop == "silent":
@@ -153,6 +155,7 @@ class SmtpServer:
         self._data_faults: list[str] = []
         self._drop: tuple[int, bool] | None = None
         self._controller: _Controller | None = None
+        self.on_data = None        # called with each envelope whose data arrived, before its 250
 
     # -- life -----------------------------------------------------------------------------
     def start(self) -> "SmtpServer":

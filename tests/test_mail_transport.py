@@ -395,3 +395,59 @@ def test_recipients_read_quickly_are_what_the_address_parser_reads(to):
     msg = email.message.EmailMessage(policy=email.policy.compat32)
     msg["To"] = to
     assert recipients(msg) == [addr for _, addr in email.utils.getaddresses([to]) if addr]
+
+
+# -- exactly once, in order ------------------------------------------------------------------------------------
+
+def test_each_result_is_committed_before_the_next_message_is_handed_over(tmp_path, make_smtp_server):
+    """The sender records a message's result in the wait for the server's next reply: by the
+    time the next message's data arrives, the one before is `sent` in the ledger, and the
+    arriving one is at `intent` (committed before it went).  40 messages: more than two
+    chunks of intents."""
+    import datetime as dt
+    import sqlite3
+    from decimal import Decimal
+
+    from workflow.ledger import Ledger
+    from workflow.message_log import MessageLog
+    from workflow.notices import Outgoing
+    from workflow.notify import TEMPLATES
+    from workflow.outbound import CHUNK, deliver
+    from workflow.render import Renderer
+    from workflow.render_samples import reward_notice
+
+    server = make_smtp_server(security="none", username=None)
+    path = tmp_path / "ledger.sqlite"
+    ledger = Ledger(path)
+    items = []
+    for i in range(1, 41):
+        ctx = reward_notice("en")
+        ctx.update(referrer=f"Referrer {i}", ref_id=f"R-{i:06d}")
+        ctx["lines"][0]["amount"] = ctx["total_cash"] = Decimal(100 + i)
+        items.append(Outgoing(f"reward_notice|R-{i:06d}", "reward_notice", "en", f"Referrer {i}",
+                              f"ref{i}@example.com", ctx, ref_id=f"R-{i:06d}"))
+    assert len(items) > 2 * CHUNK
+    key_of = {o.to_addr: o.key for o in items}
+    seen: list[tuple[str, dict]] = []
+
+    def on_data(envelope):
+        db = sqlite3.connect(path)
+        try:
+            seen.append((key_of[envelope.rcpt_tos[0]], dict(db.execute("SELECT key, state FROM messages"))))
+        finally:
+            db.close()
+
+    server.on_data = on_data
+    now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    result = deliver(items, MessageLog(ledger), Renderer(TEMPLATES), lambda: open_transport(smtp_cfg(tmp_path, server),
+                                                                                            env={}),
+                     SENDER, now, "en")
+    assert result.sent_now == [o.key for o in items] and not result.problems
+    assert [key for key, _ in seen] == [o.key for o in items]
+    for i, (key, states) in enumerate(seen):
+        assert states[key] == "intent", (i, states[key])
+        assert [states[o.key] for o in items[:i]] == ["sent"] * i, i
+    assert {state for (state,) in ledger.db.execute("SELECT state FROM messages")} == {"sent"}
+    history = ledger.db.execute("SELECT key, state FROM message_events ORDER BY id").fetchall()
+    assert sorted(history) == sorted([(o.key, "intent") for o in items] + [(o.key, "sent") for o in items])
+    ledger.close()

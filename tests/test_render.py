@@ -324,6 +324,40 @@ def test_a_value_the_worker_forgot_is_a_template_problem_not_a_crash(renderer):
     assert "uses payable_from" in str(caught.value) and "reward_notice.en." in str(caught.value)
 
 
+def _steps(renderer, kind, lang, ctx, pieces=8):
+    """Run render_steps to the end: (the Rendered, how many pauses it made)."""
+    steps = renderer.render_steps(kind, lang, ctx, pieces)
+    pauses = 0
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value, pauses
+        pauses += 1
+
+
+@pytest.mark.parametrize("kind,lang", ALL)
+def test_rendering_in_steps_gives_exactly_what_render_gives(renderer, kind, lang):
+    # the sender renders in the SMTP waits, a few pieces at a time: the message must not differ
+    for ctx in (sample(kind, lang), sparse(kind, lang), hostile(kind, lang)):
+        whole = renderer.render(kind, lang, ctx)
+        for pieces in (1, 8, 10_000):
+            stepped, pauses = _steps(renderer, kind, lang, ctx, pieces)
+            assert stepped == whole
+            assert pauses >= 3                           # at least once after each part
+        assert _steps(renderer, kind, lang, ctx, 1)[1] > _steps(renderer, kind, lang, ctx, 8)[1]
+
+
+def test_rendering_in_steps_reports_a_broken_template_as_render_does(renderer):
+    ctx = sample("reward_notice", "en")
+    del ctx["payable_from"]
+    with pytest.raises(TemplateProblem) as whole:
+        renderer.render("reward_notice", "en", ctx)
+    with pytest.raises(TemplateProblem) as stepped:
+        _steps(renderer, "reward_notice", "en", ctx)
+    assert stepped.value.text == whole.value.text
+
+
 # ---------------------------------------------------------------- an administrator edits
 def test_an_edit_shows_up_without_code_changes(own_templates):
     r = Renderer(own_templates)

@@ -6,8 +6,10 @@ The order is what makes a notice go once and never get lost:
 2. the intent (key, address, Message-ID) is committed to the ledger — for up
    to CHUNK messages in one transaction, before the first of them goes;
 3. each message goes to the transport (outbox file or SMTP);
-4. its result is committed, message by message, as soon as the transport
-   returns: never later, never for several at once.
+4. its result is committed, message by message, in the wait for the server's
+   reply to the next command (MAIL FROM of the next message) or before any other
+   ledger write: never for several at once, never after the next message's data
+   went.
 
 A stop between 2 and 4 leaves the key at `intent`; the next pass sends it
 again with the same Message-ID.  The outbox then replaces the same file; over
@@ -16,10 +18,10 @@ once (same Message-ID) — the only window SMTP leaves open, and only for the
 one message that was with the server when the stop came.  The other messages
 of the chunk were not handed over yet: they are simply sent next pass.
 
-Rendering and building are done ahead, in the waits: while the SMTP server
-answers one message, the transport calls `idle`, which renders or builds the
-next ones (never writes the ledger), so the server's reply time is not added
-to ours.
+Recording, rendering and building are done in the waits: while the SMTP
+server answers a command, the transport calls `idle` until the reply is
+there; it records the last message's result, then renders or builds the next
+ones a part at a time, so the server's reply time is not added to ours.
 """
 from __future__ import annotations
 
@@ -100,6 +102,7 @@ class _Ready:
 
     out: Outgoing
     mid: str
+    steps: object = None                   # the render, while its parts are being made
     rendered: object = None
     msg: object = None
     data: bytes | None = None
@@ -108,27 +111,54 @@ class _Ready:
 
 
 class _Ahead:
-    """Prepares the messages in order, one small step (a render, or a build) at a time.
-    `step()` is what the transport calls while it waits for the server; it never raises and
-    prepares nothing past `limit`; `get(i)` finishes message i at once if the waits did not."""
+    """What the sender does while the SMTP server answers, one small piece at a time
+    (`step`, which the transport calls until the reply is there):
 
-    def __init__(self, todo: list[Outgoing], renderer, mail_from: str, now: dt.datetime) -> None:
+    - first, record the result of the message the server accepted last (`sent`): it
+      is committed in the next command's wait instead of between two messages;
+    - then prepare the next messages in order, never past `limit`: the subject, the
+      text part and the HTML part of a message are rendered in three steps, then it is
+      built, then made into bytes.
+
+    `step()` never raises for a message (its error is kept for its turn) and says
+    whether there is more to do; `get(i)` finishes message i at once if the waits did
+    not; `flush()` records the pending result now (before any other ledger write, and
+    at the end)."""
+
+    def __init__(self, todo: list[Outgoing], renderer, mail_from: str, now: dt.datetime, log: MessageLog) -> None:
         domain = parseaddr(mail_from)[1] or mail_from
         self.items = [_Ready(out, message_id(out.key, domain)) for out in todo]
-        self.renderer, self.mail_from, self.now = renderer, mail_from, now
+        self.renderer, self.mail_from, self.now, self.log = renderer, mail_from, now, log
         self.broken: dict[str, Text] = {}  # kind → why its template cannot be used
         self.next = 0                      # the first message not yet ready
         self.limit = 0
+        self.unrecorded: tuple | None = None   # (key, at, to_addr, Message-ID) of a message that went
+
+    def sent(self, key: str, at: str, to_addr: str, mid: str) -> None:
+        """The server accepted this message: recorded in the next wait (or by `flush`)."""
+        self.flush()
+        self.unrecorded = (key, at, to_addr, mid)
+
+    def flush(self) -> None:
+        pending, self.unrecorded = self.unrecorded, None
+        if pending is not None:
+            self.log.sent(*pending)
+            checkpoint("after_record")
 
     def get(self, i: int) -> _Ready:
         while self.next <= i:
             self._advance()
         return self.items[i]
 
-    def step(self) -> None:
+    def step(self) -> bool:
+        if self.unrecorded is not None:
+            self.flush()
+            return True
         if self.next < self.limit:
             checkpoint("while_waiting")          # a message may be with the server right now
             self._advance()
+            return self.next < self.limit
+        return False
 
     def _advance(self) -> None:
         from .mail.outbox import wire_bytes
@@ -141,27 +171,36 @@ class _Ahead:
                     r.problem = self.broken[out.kind]
                 else:
                     try:
-                        r.rendered = self.renderer.render(out.kind, out.lang, out.ctx)
-                        return                     # built in the next step
+                        if r.steps is None:
+                            r.steps = self.renderer.render_steps(out.kind, out.lang, out.ctx)
+                        try:
+                            next(r.steps)
+                            return                 # the next part in the next step
+                        except StopIteration as done:
+                            r.rendered, r.steps = done.value, None
+                            return                 # built in the next step
                     except TemplateProblem as e:
+                        r.steps = None
                         r.problem = self.broken[out.kind] = Text("outbound.template", error=e.text)
-            else:
+            elif r.msg is None:
                 r.msg = build_message(r.rendered, sender=self.mail_from, to=(out.to_name, out.to_addr),
                                       message_id=r.mid, date=self.now)
+                return                             # made into bytes in the next step
+            else:
                 r.data = wire_bytes(r.msg)
         except Exception as e:             # not swallowed: raised by _send_all when this message's turn comes
-            r.error = e
+            r.error, r.steps = e, None
         self.next += 1
 
 
 def _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run, result: Delivery) -> None:
     """Chunk by chunk: the intents of the chunk in one transaction, then message after message
-    over one connection, each result committed when its send returns."""
+    over one connection, each result committed in the wait for the server's next reply."""
     if dry_run:
         _preview(todo, renderer, result)
         return
     from .mail import MailError
-    ahead = _Ahead(todo, renderer, mail_from, now)
+    ahead = _Ahead(todo, renderer, mail_from, now, log)
     stamp = _stamp(now)
     transport = None
     try:
@@ -172,6 +211,7 @@ def _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run
             go = []
             if result.halted is None:
                 go = [r for r in chunk if r.data is not None]
+                ahead.flush()
                 log.intents([(r.out.key, r.out.kind, r.out.ref_id, r.out.period, r.out.to_addr, r.mid)
                              for r in go], stamp)
                 for _ in go:
@@ -196,6 +236,7 @@ def _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run
                         transport.idle = ahead.step
                     transport.send(r.msg, r.data)
                 except MailError as e:
+                    ahead.flush()
                     text = i18n.render(e.text, lang)
                     fatal = getattr(e, "fatal", False)
                     log.failed(out.key, now, text, permanent=not e.temporary and not fatal)
@@ -207,17 +248,21 @@ def _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run
                         result.problems[out.key] = _problem(m.state, out.to_addr, text, m.next_try)
                     continue
                 checkpoint("after_send")
-                log.sent(out.key, stamp, out.to_addr, r.mid)
-                checkpoint("after_record")
+                ahead.sent(out.key, stamp, out.to_addr, r.mid)
                 result.sent_at[out.key] = stamp
                 result.sent_now.append(out.key)
                 r.rendered = r.msg = r.data = None            # a pass may send thousands: keep only what is due
+            ahead.flush()
             if untried:                                       # intent recorded, never handed over
                 log.not_tried(untried, stamp, i18n.render(Text("outbound.halted", error=result.halted), lang))
     finally:
         if transport is not None:
             transport.idle = None
-            transport.__exit__(None, None, None)
+        try:
+            ahead.flush()                # a message the server accepted is recorded, whatever came after
+        finally:
+            if transport is not None:
+                transport.__exit__(None, None, None)
 
 
 def _preview(todo, renderer, result: Delivery) -> None:

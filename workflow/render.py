@@ -110,6 +110,10 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+def _rendered(subject: str, text: str, html: str) -> Rendered:
+    return Rendered(clean_header(subject), text if text.endswith("\n") else text + "\n", html)
+
+
 @dataclass
 class _Check:
     stamp: tuple
@@ -152,6 +156,30 @@ class Renderer:
     def render(self, kind: str, lang: str, ctx: dict) -> Rendered:
         """The three parts of one message.  Raises TemplateProblem when the
         kind's templates in that language cannot be used."""
+        ctx = self._context(kind, lang, ctx)
+        return _rendered(*(self._render_part(self._name(kind, lang, part), ctx) for part in PARTS))
+
+    def render_steps(self, kind: str, lang: str, ctx: dict, pieces: int = 8):
+        """`render` in small steps: a generator that pauses after every `pieces`
+        pieces of template output and returns the Rendered (StopIteration.value),
+        so a sender can prepare a message in the short waits of an SMTP exchange."""
+        ctx = self._context(kind, lang, ctx)
+        parts = []
+        for part in PARTS:
+            name = self._name(kind, lang, part)
+            out: list[str] = []
+            try:
+                for i, piece in enumerate(self.env.get_template(name).generate(ctx), 1):
+                    out.append(piece)
+                    if i % pieces == 0:
+                        yield
+            except Exception as e:   # as _render_part: a TemplateProblem naming the file and line
+                raise TemplateProblem(self._explain(e, name, ctx)) from e
+            parts.append("".join(out))
+            yield
+        return _rendered(*parts)
+
+    def _context(self, kind: str, lang: str, ctx: dict) -> dict:
         if kind not in KINDS:
             raise ValueError(f"unknown kind of mail: {kind!r}")
         if lang not in LANGS:
@@ -159,9 +187,7 @@ class Renderer:
         problems = self._check(kind, lang)
         if problems:
             raise TemplateProblem(problems[0])
-        ctx = {"currency": self.currency, **ctx, "lang": lang}
-        subject, text, html = (self._render_part(self._name(kind, lang, part), ctx) for part in PARTS)
-        return Rendered(clean_header(subject), text if text.endswith("\n") else text + "\n", html)
+        return {"currency": self.currency, **ctx, "lang": lang}
 
     def problems(self) -> list[Text]:
         """Every template that is missing or fails to load, compile or render

@@ -141,12 +141,14 @@ class MailError(Exception):
 class Transport:
     """Sends ready messages; a context manager holding one connection per batch.
 
-    `idle`, when set, is called each time the transport has handed the server
-    something and waits for its answer, so the caller can prepare the next
-    messages meanwhile.  It must not raise, and must not touch the transport."""
+    `idle`, when set, is called while the transport waits for the server's
+    answer to something it handed over — again and again, as long as it returns
+    True (more to do) and the answer has not arrived — so the caller can record
+    the last result and prepare the next messages meanwhile.  It must not
+    touch the transport."""
 
     name: str = "mail"
-    idle: Callable[[], None] | None = None
+    idle: Callable[[], bool] | None = None
 
     def __enter__(self) -> "Transport":
         return self

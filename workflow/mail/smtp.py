@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import email.message
 import functools
+import select
 import smtplib
 import socket
 import ssl
@@ -38,16 +39,35 @@ class _Dropped(Exception):
 
 class _WhileWaiting:
     """An smtplib client that, each time it has sent a command and waits for
-    the server's reply, first runs `idle` (the caller's next piece of work):
-    the server answers while we prepare the next message, not while we wait."""
+    the server's reply, runs `idle` (the caller's next small piece of work)
+    until the reply is there or `idle` says there is nothing more to do: the
+    server answers while we prepare the next message, not while we wait."""
 
-    idle: Callable[[], None] | None = None
+    idle: Callable[[], bool] | None = None
 
     def getreply(self):
         idle = self.idle
         if idle is not None:
-            idle()
+            sock = self.sock
+            if sock is None:
+                idle()
+            else:
+                ready = _reply_there(sock)
+                while idle() and not ready():
+                    pass
         return super().getreply()
+
+
+def _reply_there(sock) -> Callable[[], bool]:
+    """A check, without waiting, whether the server's reply has arrived."""
+    if not hasattr(select, "poll"):                   # not on every system
+        return lambda: bool(select.select([sock], [], [], 0)[0])
+    poller = select.poll()
+    poller.register(sock, select.POLLIN | select.POLLERR | select.POLLHUP)
+    pending = getattr(sock, "pending", None)           # TLS: bytes already decrypted
+    if pending is None:
+        return lambda: bool(poller.poll(0))
+    return lambda: bool(pending() or poller.poll(0))
 
 
 class _SMTP(_WhileWaiting, smtplib.SMTP):
