@@ -399,11 +399,14 @@ def test_recipients_read_quickly_are_what_the_address_parser_reads(to):
 
 # -- exactly once, in order ------------------------------------------------------------------------------------
 
-def test_each_result_is_committed_before_the_next_message_is_handed_over(tmp_path, make_smtp_server):
-    """The sender records a message's result in the wait for the server's next reply: by the
-    time the next message's data arrives, the one before is `sent` in the ledger, and the
-    arriving one is at `intent` (committed before it went).  40 messages: more than two
-    chunks of intents."""
+@pytest.mark.parametrize("backend", ["smtp", "outbox"])
+def test_each_result_is_committed_before_the_next_message_is_handed_over(tmp_path, make_smtp_server, backend):
+    """Over SMTP the sender records a message's result in the wait for the server's next reply;
+    with the outbox, as soon as the file is written.  Either way, by the time the next message
+    is handed over, the one before is `sent` in the ledger, and the next one is at `intent`
+    (committed before it went).  40 messages: more than two chunks of intents.  Over SMTP the
+    ledger is read by the server as each message's data arrives; with the outbox, as each
+    message reaches the real OutboxTransport."""
     import datetime as dt
     import sqlite3
     from decimal import Decimal
@@ -416,7 +419,6 @@ def test_each_result_is_committed_before_the_next_message_is_handed_over(tmp_pat
     from workflow.render import Renderer
     from workflow.render_samples import reward_notice
 
-    server = make_smtp_server(security="none", username=None)
     path = tmp_path / "ledger.sqlite"
     ledger = Ledger(path)
     items = []
@@ -430,18 +432,32 @@ def test_each_result_is_committed_before_the_next_message_is_handed_over(tmp_pat
     key_of = {o.to_addr: o.key for o in items}
     seen: list[tuple[str, dict]] = []
 
-    def on_data(envelope):
+    def look(addr: str) -> None:
         db = sqlite3.connect(path)
         try:
-            seen.append((key_of[envelope.rcpt_tos[0]], dict(db.execute("SELECT key, state FROM messages"))))
+            seen.append((key_of[addr], dict(db.execute("SELECT key, state FROM messages"))))
         finally:
             db.close()
 
-    server.on_data = on_data
+    if backend == "smtp":
+        server = make_smtp_server(security="none", username=None)
+        server.on_data = lambda envelope: look(envelope.rcpt_tos[0])
+
+        def opener():
+            return open_transport(smtp_cfg(tmp_path, server), env={})
+    else:
+        def opener():
+            transport = open_transport(outbox_cfg(tmp_path))
+            send = transport.send
+
+            def looked_at(msg, data=None):
+                look(email.utils.parseaddr(str(msg["To"]))[1])
+                return send(msg, data)
+            transport.send = looked_at
+            return transport
+
     now = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-    result = deliver(items, MessageLog(ledger), Renderer(TEMPLATES), lambda: open_transport(smtp_cfg(tmp_path, server),
-                                                                                            env={}),
-                     SENDER, now, "en")
+    result = deliver(items, MessageLog(ledger), Renderer(TEMPLATES), opener, SENDER, now, "en")
     assert result.sent_now == [o.key for o in items] and not result.problems
     assert [key for key, _ in seen] == [o.key for o in items]
     for i, (key, states) in enumerate(seen):
@@ -450,4 +466,6 @@ def test_each_result_is_committed_before_the_next_message_is_handed_over(tmp_pat
     assert {state for (state,) in ledger.db.execute("SELECT state FROM messages")} == {"sent"}
     history = ledger.db.execute("SELECT key, state FROM message_events ORDER BY id").fetchall()
     assert sorted(history) == sorted([(o.key, "intent") for o in items] + [(o.key, "sent") for o in items])
+    if backend == "outbox":
+        assert len(list(outbox_cfg(tmp_path).outbox.glob("*.eml"))) == len(items)
     ledger.close()

@@ -6,10 +6,10 @@ The order is what makes a notice go once and never get lost:
 2. the intent (key, address, Message-ID) is committed to the ledger — for up
    to CHUNK messages in one transaction, before the first of them goes;
 3. each message goes to the transport (outbox file or SMTP);
-4. its result is committed, message by message, in the wait for the server's
-   reply to the next command (MAIL FROM of the next message) or before any other
-   ledger write: never for several at once, never after the next message's data
-   went.
+4. its result is committed, message by message: over SMTP in the wait for the
+   server's reply to the next command (MAIL FROM of the next message) or before
+   any other ledger write; with the outbox as soon as the file is written —
+   never for several at once, never after the next message went.
 
 A stop between 2 and 4 leaves the key at `intent`; the next pass sends it
 again with the same Message-ID.  The outbox then replaces the same file; over
@@ -116,9 +116,9 @@ class _Ahead:
 
     - first, record the result of the message the server accepted last (`sent`): it
       is committed in the next command's wait instead of between two messages;
-    - then prepare the next messages in order, never past `limit`: the subject, the
-      text part and the HTML part of a message are rendered in three steps, then it is
-      built, then made into bytes.
+    - then prepare the next messages in order, never past `limit`: each template of a
+      message is rendered a few pieces of output at a time (`Renderer.render_steps`),
+      then the message is built, then made into bytes.
 
     `step()` never raises for a message (its error is kept for its turn) and says
     whether there is more to do; `get(i)` finishes message i at once if the waits did
@@ -249,6 +249,8 @@ def _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run
                     continue
                 checkpoint("after_send")
                 ahead.sent(out.key, stamp, out.to_addr, r.mid)
+                if not transport.waits:
+                    ahead.flush()             # no wait to record it in: now, before the next one goes
                 result.sent_at[out.key] = stamp
                 result.sent_now.append(out.key)
                 r.rendered = r.msg = r.data = None            # a pass may send thousands: keep only what is due

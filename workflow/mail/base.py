@@ -149,6 +149,7 @@ class Transport:
 
     name: str = "mail"
     idle: Callable[[], bool] | None = None
+    waits: bool = False      # True: it calls `idle` while it waits (the caller may leave work for then)
 
     def __enter__(self) -> "Transport":
         return self

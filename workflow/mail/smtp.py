@@ -79,6 +79,7 @@ class _SMTP_SSL(_WhileWaiting, smtplib.SMTP_SSL):
 
 
 class SmtpTransport(Transport):
+    waits = True
     def __init__(self, host: str, port: int, security: str, sender: str, *,
                  username: str | None = None, password: str | None = None, password_env: str | None = None,
                  ssl_context: ssl.SSLContext | None = None, timeout: float = DEFAULT_TIMEOUT) -> None:
