@@ -213,6 +213,37 @@ def test_config_aliases_map_extra_headers(world):
     assert world.status() == ["Waiting for deal"]
 
 
+def test_problems_name_a_column_by_its_header_as_the_sheet_spells_it(world):
+    """A column found under an alias (config's, or a built-in one such as
+    "Amount") is named in texts as the sheet shows it, not by the spec's name."""
+    world.config.write_text(world.config.read_text() + '[aliases.referrals]\ncustomer_phone = ["Client mobile"]\n')
+    header = ["Submitted at", "Referrer", "Referrer phone", "New customer", "Client mobile", "Amount",
+              "Deal date", "Approved"]
+    base = {"Submitted at": "2026-10-01", "Referrer": "A", "Referrer phone": "13800000001", "New customer": "B",
+            "Deal date": "2026-10-05"}
+    world.standard([{**base, "Client mobile": "12", "Amount": 100000},
+                    {**base, "Client mobile": "13900000002", "Amount": "lots"},
+                    {**base, "Client mobile": "13900000003", "Amount": 100000, "Approved": True}],
+                   RULES, header=header)
+    world.sync()
+    rows = world.rows()
+    assert rows[0]["Problems"].startswith("Client mobile:"), rows[0]["Problems"]
+    assert rows[1]["Problems"].startswith('Amount: "lots"'), rows[1]["Problems"]
+    assert "New customer phone" not in rows[0]["Problems"] and "Deal amount" not in rows[1]["Problems"]
+    world.set_cell(4, "Amount", 120000)          # changed after approval: the change names the column too
+    world.sync()
+    changed = world.rows()[2]["Problems"]
+    assert "Changed after approval: Amount 100,000 → 120,000" in changed, changed
+
+
+def test_headers_of_the_spec_keep_the_workbook_language_in_texts(world):
+    """English headers in a Chinese workbook: texts stay Chinese throughout."""
+    world.standard([deal(**{"Deal amount": "lots"})], RULES, {"language": "zh"})
+    world.sync()
+    problem = world.rows()[0]["问题"]
+    assert problem.startswith("成交金额：“lots”"), problem
+
+
 def test_check_warns_about_rows_that_can_never_match(world):
     rules = [["Recipient", "Category", "Rate %", "Reward type", "Group"],
              ["referrer", "", "5", "cash", ""], ["referrer", "重点客户", "8", "cash", ""]]

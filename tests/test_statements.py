@@ -129,6 +129,18 @@ def test_digest_goes_to_managers_with_what_waits_for_them(world):
     assert len([m for m in mails(world) if "mona@" in str(m["To"])]) == 1     # once a day
 
 
+def test_digest_names_a_column_by_its_header_as_the_sheet_spells_it(world):
+    header = ["Submitted at", "Referrer", "Referrer phone", "New customer", "New customer phone", "Amount",
+              "Deal date", "Signer"]
+    world.standard([{k: v for k, v in deal(2, Amount="garbage").items() if k in header}], RULES, staff=STAFF,
+                   header=header)
+    world.sync("2026-11-20")
+    p = _cli(world, "digest", "--send", "--today", "2026-11-20")
+    assert p.returncode == 0, p.stderr
+    body = [m for m in mails(world) if "mona@" in str(m["To"])][0].get_body(("plain",)).get_content()
+    assert 'Amount: "garbage"' in body and "Deal amount" not in body, body
+
+
 def test_demo_statements_render_for_the_current_month(tmp_path):
     shutil.copy(ROOT / "config.example.toml", tmp_path / "config.example.toml")
     cfg = str(tmp_path / "config.example.toml")

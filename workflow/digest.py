@@ -43,7 +43,8 @@ def _cash_to_approve(d) -> Decimal:
     return sum((ln.amount for ln in d.proposed if ln.reward_type == "cash"), Decimal(0))
 
 
-def digest_context(decisions, lang: str, today: dt.date) -> dict:
+def digest_context(decisions, lang: str, today: dt.date, names=None) -> dict:
+    """`names`: the columns whose header texts name otherwise (TabLayout.names)."""
     counts: dict[str, int] = {}
     awaiting, to_fix, soon = [], [], []
     for d in decisions:
@@ -55,7 +56,7 @@ def digest_context(decisions, lang: str, today: dt.date) -> dict:
                              "customer": v.get("customer") or "", "amount": _cash_to_approve(d),
                              "what": i18n.Text(what).render(lang)})
         elif d.status == "needs_fixing":
-            problem = d.problems[0].render(lang) if d.problems else ""
+            problem = d.problems[0].render(lang, names) if d.problems else ""
             to_fix.append({"ref_id": d.ref_id, "row": d.ref.row, "problem": problem})
         elif d.status == "holding" and d.detail is not None:
             until = dt.date.fromisoformat(d.detail.params["date"])
@@ -67,9 +68,9 @@ def digest_context(decisions, lang: str, today: dt.date) -> dict:
 
 
 def digest_messages(decisions, staff, lang: str, sender: Sender, today: dt.date, schedule: str = "daily",
-                    roles: list[str] | None = None, sheet_url: str | None = None) -> list[Outgoing]:
+                    roles: list[str] | None = None, sheet_url: str | None = None, names=None) -> list[Outgoing]:
     """One digest per manager with an email address; its key names the day (or ISO week)."""
-    body = digest_context(decisions, lang, today)
+    body = digest_context(decisions, lang, today, names)
     if schedule == "weekly":
         y, w, _ = today.isocalendar()
         when = f"{y}-W{w:02d}"

@@ -55,12 +55,14 @@ class Text:
         self.key = key
         self.params = params
 
-    def render(self, lang: str) -> str:
+    def render(self, lang: str, names: Mapping | None = None) -> str:
+        """`names`: Bilingual label → the text to show instead (a column's
+        header as the workbook spells it)."""
         texts = _CATALOGUE.get(self.key)
         if texts is None:
             raise KeyError(f"no message registered for {self.key!r}")
         template = texts.get(lang) or texts[DEFAULT_LANGUAGE]
-        values = {k: render(v, lang) for k, v in self.params.items()}
+        values = {k: render(v, lang, names) for k, v in self.params.items()}
         return template.format(**values)
 
     def __eq__(self, other: object) -> bool:
@@ -74,13 +76,21 @@ class Text:
         return f"Text({self.key!r}{', ' if args else ''}{args})"
 
 
-def render(value: Any, lang: str) -> str:
-    """Render a Text, a Bilingual, a list of them, or a plain value."""
+def render(value: Any, lang: str, names: Mapping | None = None) -> str:
+    """Render a Text, a Bilingual, a list of them, or a plain value; `names`
+    as for Text.render."""
+    if names:
+        if value.__class__ is Bilingual:
+            named = names.get(value)
+            if named is not None:
+                return named
+        elif value.__class__ is Text:
+            return value.render(lang, names)
     if isinstance(value, (Text, Bilingual, Found)) or hasattr(value, "render"):
         return value.render(lang)
     if isinstance(value, (list, tuple)):
         sep = "、" if lang == "zh" else ", "
-        return sep.join(render(v, lang) for v in value)
+        return sep.join(render(v, lang, names) for v in value)
     if value is None:
         return ""
     if isinstance(value, Decimal):

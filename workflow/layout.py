@@ -54,9 +54,22 @@ class TabLayout:
     cols: dict[str, int]           # field key → 1-based column
     width: int                     # columns used anywhere in the tab
     label: str = ""
+    headers: dict[str, str] = field(default_factory=dict)   # field key → its header as typed
 
     def col(self, key: str) -> int | None:
         return self.cols.get(key)
+
+    def names(self) -> dict:
+        """Field label → the header to name the column by in texts, for the
+        columns whose header is not one of the field's own names in English
+        or Chinese (an alias: "Amount", or one from config): a problem then
+        names the column as the sheet shows it."""
+        out = {}
+        for key, header in self.headers.items():
+            f = self.spec.field(key)
+            if norm(header) not in (norm(f.en), norm(f.zh)):
+                out[f.label] = header
+        return out
 
 
 @dataclass
@@ -149,6 +162,7 @@ def locate(tabs: dict[str, list[list]], tab_names: dict[str, list[str]] | None =
         # new worker columns go after the last column used anywhere in the tab, not
         # just in the header: a note typed under no header must not be overwritten
         width = max((len(row) for row in grid), default=0)
-        layout.tabs[key] = TabLayout(spec, name, hrow, cols, width)
+        headers = {fkey: header[c - 1].strip() for fkey, c in cols.items()}
+        layout.tabs[key] = TabLayout(spec, name, hrow, cols, width, headers=headers)
     layout.language_hint = "zh" if zh_hits > en_hits else ("en" if en_hits else None)
     return layout

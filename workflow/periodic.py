@@ -94,7 +94,8 @@ def digest_run(cfg, ledger, book, decisions, today: dt.date, now: dt.datetime, s
     lang = book.language
     run = Run(today.isoformat())
     run.messages = digest_messages(decisions, book.staff, lang, sender_of(cfg, book.settings, today), today,
-                                   cfg.digest_schedule, cfg.digest_roles, cfg.sheet_url)
+                                   cfg.digest_schedule, cfg.digest_roles, cfg.sheet_url,
+                                   book.layout.tab("referrals").names())
     run.delivery = deliver(run.messages, MessageLog(ledger), renderer_for(book.settings), transport_opener(cfg),
                            cfg.mail_from, now, lang, dry_run=dry_run or not send)
     return run

@@ -41,11 +41,11 @@ def _remember(memo: dict, key, value):
 # A pass shows 100 000 rows, and their statuses, problems and amounts repeat:
 # the texts are remembered per process rather than formatted row after row.
 
-def _render(t, lang: str) -> str:
+def _render(t, lang: str, names=None) -> str:
     if t.__class__ is Text and not t.params:
         hit = _RENDERED.get((t.key, lang))
         return hit if hit is not None else _remember(_RENDERED, (t.key, lang), t.render(lang))
-    return t.render(lang)
+    return t.render(lang, names) if names and t.__class__ is Text else t.render(lang)
 
 
 def status_text(d: Decision, lang: str) -> str:
@@ -97,8 +97,9 @@ _NO_REWARDS = frozenset({"voided", "not_eligible", "needs_fixing"})
 _STAFF = frozenset({"signer", "lead", "assistant"})
 
 
-def shown_values(d: Decision, lang: str, notes: list[Text] = ()) -> dict:
-    """What each worker column should show for this decision."""
+def shown_values(d: Decision, lang: str, notes: list[Text] = (), names=None) -> dict:
+    """What each worker column should show for this decision; `names`: the
+    columns whose header texts name otherwise (TabLayout.names)."""
     referrer, customer, staff = [], [], []
     if d.status not in _NO_REWARDS:
         for ln in d.proposed:
@@ -113,7 +114,7 @@ def shown_values(d: Decision, lang: str, notes: list[Text] = ()) -> dict:
     return {
         "ref_id": d.ref_id,
         "status": status_text(d, lang),
-        "problems": "\n".join([_render(p, lang) for p in problems]) or None,
+        "problems": "\n".join([_render(p, lang, names) for p in problems]) or None,
         "referrer_reward": reward_cell(referrer, lang),
         "customer_reward": reward_cell(customer, lang),
         "commission": commission_cell(staff, lang),

@@ -276,10 +276,11 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
         writes, cols = header_writes(tab, lang)
         guards = [header_guard(tab, grid[tab.header_row - 1])] if getattr(backend, "guards_rows", False) else None
         shown_log = []
+        names = tab.names()
         for d in decisions:
             r = d.ref
             note = assignment.notes.get(r.row)
-            want = shown_values(d, lang, [note] if note else [])
+            want = shown_values(d, lang, [note] if note else [], names)
             want["notified"] = notices.shown_at.get(r.ref_id)
             row_w = row_writes(tab.name, r.row, grid[r.row - 1], cols, want, d.clear_ticks)
             writes += row_w
