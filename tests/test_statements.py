@@ -129,6 +129,24 @@ def test_digest_goes_to_managers_with_what_waits_for_them(world):
     assert len([m for m in mails(world) if "mona@" in str(m["To"])]) == 1     # once a day
 
 
+def test_digest_marks_a_managers_own_commission_for_another_manager(world):
+    staff = STAFF + [["Otto", "otto@example.com", "Sales manager"]]
+    world.standard([deal(1, Signer="Mona"), deal(2)], RULES, staff=staff)
+    world.sync("2026-11-20")
+    p = _cli(world, "digest", "--send", "--today", "2026-11-20")
+    assert p.returncode == 0, p.stderr
+
+    def body(who):
+        m = [m for m in mails(world) if f"{who}@" in str(m["To"])][0]
+        return m.get_body(("plain",)).get_content(), m.get_body(("html",)).get_content()
+    mark = "your own reward or commission: let another manager approve it"
+    for text in body("mona"):
+        assert text.count(mark) == 1, text
+        line = [x for x in text.splitlines() if mark in x][0]
+        assert "R-000001" in line and "R-000002" not in line
+    assert all(mark not in text for text in body("otto"))
+
+
 def test_digest_names_a_column_by_its_header_as_the_sheet_spells_it(world):
     header = ["Submitted at", "Referrer", "Referrer phone", "New customer", "New customer phone", "Amount",
               "Deal date", "Signer"]

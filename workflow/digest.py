@@ -54,7 +54,8 @@ def digest_context(decisions, lang: str, today: dt.date, names=None) -> dict:
             what = "digest.gm_approval" if d.status == "awaiting_gm" else "digest.approval"
             awaiting.append({"ref_id": d.ref_id, "row": d.ref.row, "referrer": v.get("referrer") or "",
                              "customer": v.get("customer") or "", "amount": _cash_to_approve(d),
-                             "what": i18n.Text(what).render(lang)})
+                             "what": i18n.Text(what).render(lang),
+                             "recipients": {ln.recipient for ln in d.proposed}})
         elif d.status == "needs_fixing":
             problem = d.problems[0].render(lang, names) if d.problems else ""
             to_fix.append({"ref_id": d.ref_id, "row": d.ref.row, "problem": problem})
@@ -76,6 +77,10 @@ def digest_messages(decisions, staff, lang: str, sender: Sender, today: dt.date,
         when = f"{y}-W{w:02d}"
     else:
         when = today.isoformat()
-    return [Outgoing(f"digest|{when}|{m.email}", "digest", lang, m.name, m.email,
-                     sender.ctx(lang, manager=m.name, sheet_url=sheet_url, **body), period=when)
-            for m in managers(staff, roles)]
+    out = []
+    for m in managers(staff, roles):
+        # a manager's own reward or commission is marked: someone else should approve it
+        own = dict(body, awaiting=[{**a, "own": m.name in a["recipients"]} for a in body["awaiting"]])
+        out.append(Outgoing(f"digest|{when}|{m.email}", "digest", lang, m.name, m.email,
+                            sender.ctx(lang, manager=m.name, sheet_url=sheet_url, **own), period=when))
+    return out
