@@ -390,9 +390,16 @@ def parse_referral(sheet_row: int, row: list, tab: TabLayout) -> Referral | None
 
 def fingerprint(ref: Referral) -> dict[str, str]:
     """The reward-relevant values as plain strings, to see what changed after approval."""
-    get = ref.v.get
-    return {key: value if value.__class__ is str else _as_text(value)
-            for key in RELEVANT if (value := get(key)) is not None}
+    out = {}
+    for key, value in zip(RELEVANT, _relevant(ref.v)):
+        if value is not None:
+            c = value.__class__
+            out[key] = value if c is str else value.isoformat() if c is _DATE or c is _DATETIME else _as_text(value)
+    return out
+
+
+_relevant = itemgetter(*RELEVANT)   # every parsed row has every field (None when empty)
+_DATE, _DATETIME = dt.date, dt.datetime
 
 
 def _as_text(value) -> str:
