@@ -191,6 +191,29 @@ def test_write_replaces_cell_and_keeps_its_style(tmp_path):
     assert after.fill.fgColor.rgb == "FFFFFF00" and after.number_format == "#,##0.00"
 
 
+def test_new_cells_take_the_format_of_their_column_or_row(tmp_path):
+    """A cell the worker creates looks like one typed there: a manager who formats
+    the reward column as money sees the worker's amounts as money."""
+    path = one_sheet(tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb.active
+    ws.column_dimensions["D"].number_format = "#,##0.00"
+    ws.row_dimensions[3].number_format = "0.0%"
+    ws["C2"].number_format = "0"          # a cell of its own keeps its own format
+    wb.save(path)
+    assert re.search(r'<col [^>]*style="[1-9]', part_bytes(path, "xl/worksheets/sheet1.xml").decode())
+    writes = [CellWrite("Data", 2, 4, Decimal("30000")), CellWrite("Data", 6, 4, Decimal("1234.5")),
+              CellWrite("Data", 3, 5, Decimal("0.25")), CellWrite("Data", 2, 2, "Ann B"),
+              CellWrite("Data", 2, 3, Decimal("11")), CellWrite("Data", 2, 5, "note")]
+    _, tabs = write_and_read(path, writes)
+    assert tabs["Data"][1] == ["R1", "Ann B", 11.0, 30000.0, "note"]
+    ws = openpyxl.load_workbook(path).active
+    assert ws["D2"].number_format == "#,##0.00" and ws["D6"].number_format == "#,##0.00"   # the column's
+    assert ws["E3"].number_format == "0.0%"                                                # the row's
+    assert ws["C2"].number_format == "0" and ws["E2"].number_format == "General"
+    assert ws["B2"].number_format == "General" and ws["D6"].value == 1234.5
+
+
 def test_write_inserts_cells_and_rows_in_order(tmp_path):
     path = one_sheet(tmp_path, [["A", None, "C"], [], ["x"], [], [None, "y"]])  # rows 2 and 4 do not exist
     writes = [CellWrite("Data", 1, 2, "B"), CellWrite("Data", 2, 1, "new2"), CellWrite("Data", 4, 3, 4),

@@ -142,6 +142,7 @@ class _SheetPatcher:
         self.rows: dict[int, dict[int, WriteValue]] = {}
         for (row, col), value in cells.items():
             self.rows.setdefault(row, {})[col] = value
+        self.col_styles = _column_styles(xml[:m.start()], p)
         self.formulas_removed = False
         self.orphans: list[tuple[bytes, bytes, bytes, str]] = []  # shared-formula masters overwritten
         self._row_re = re.compile(b"<" + re.escape(p) + rb"row\b([^>]*)>")  # greedy: fast on long tags
@@ -217,6 +218,7 @@ class _SheetPatcher:
         if inner[pos:].strip():
             other.append(inner[pos:])
         built = {}
+        row_style = _attr(attrs, b"s") if _attr(attrs, b"customFormat") in (b"1", b"true") else None
         for col in sorted(set(cells) | set(self.rows[number])):
             ref = f"{col_letters(col)}{number}".encode()
             if col not in self.rows[number]:
@@ -224,9 +226,13 @@ class _SheetPatcher:
                 at = len(self.p) + 2  # just after "<c": give an r-less cell its explicit reference
                 built[col] = whole if _attr(cattrs, b"r") else whole[:at] + b' r="' + ref + b'"' + whole[at:]
                 continue
-            cattrs, _, content = cells.get(col, ([], b"", b""))
-            self._note_formula(content, ref)
-            kept = [(k, v) for k, v in cattrs if k not in (b"r", b"t", b"cm", b"vm")]
+            if col in cells:
+                cattrs, _, content = cells[col]
+                self._note_formula(content, ref)
+                kept = [(k, v) for k, v in cattrs if k not in (b"r", b"t", b"cm", b"vm")]
+            else:    # a new cell is formatted as one typed there: the row's format, else its column's
+                style = row_style if row_style is not None else self.col_styles.get(col)
+                kept = [] if style is None or self.rows[number][col] is None else [(b"s", b'"' + style + b'"')]
             xml = cell_xml(self.p, ref, self.rows[number][col], kept)
             if xml is not None:
                 built[col] = xml
@@ -266,6 +272,18 @@ class _SheetPatcher:
         body = formula[1:].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").encode()
         master = b"<" + self.p + b"f" + fattrs + b">" + body + b"</" + self.p + b"f>"
         return xml[:dep.start()] + master + xml[dep.end():]
+
+
+def _column_styles(head: bytes, p: bytes) -> dict[int, bytes]:
+    """Column → the style id its <col> gives the cells typed into it (style 0 is no format)."""
+    out: dict[int, bytes] = {}
+    for m in re.finditer(b"<" + re.escape(p) + rb"col\b([^>]*?)/?>", head):
+        attrs = _attrs(m.group(1))
+        style, lo, hi = _attr(attrs, b"style"), _attr(attrs, b"min"), _attr(attrs, b"max")
+        if style and style != b"0" and style.isdigit() and lo and hi and lo.isdigit() and hi.isdigit():
+            for col in range(int(lo), min(int(hi), MAX_COL) + 1):
+                out[col] = style
+    return out
 
 
 def patch_sheet(xml: bytes, cells: dict[tuple[int, int], WriteValue]) -> PatchResult:
