@@ -96,3 +96,61 @@ def test_voided_and_gm_rows_say_why(world):
     rows = world.rows()
     assert rows[0]["Status"] == "Voided" and "Cancelled" in rows[0]["Problems"]
     assert rows[1]["Status"] == "Awaiting approval" and "GM" in rows[1]["Problems"]
+
+
+def _rename(world, old: str, new: str) -> None:
+    def fn(ws):
+        for c in ws[1]:
+            if c.value == old:
+                c.value = new
+    world.edit(fn)
+
+
+def test_a_renamed_approval_column_stops_the_pass_instead_of_reversing_every_approval(world):
+    import pytest
+
+    from workflow.sync import SyncRefused
+    world.standard([deal(Approved=True, Paid=True), deal(**{"New customer": "Bo", "New customer phone": "13900000002",
+                                                           "Approved": True})], RULES)
+    world.sync()
+    issued = world.lines()
+    assert [(l["ref_id"], l["amount"], l["status"]) for l in issued] == [("R-000001", "1000", "paid"),
+                                                                         ("R-000002", "1000", "approved")]
+    _rename(world, "Approved", "Manager OK")
+    with pytest.raises(SyncRefused) as e:
+        world.sync()
+    text = e.value.findings[0].text.render("en")
+    assert "no column “Approved” / “审批通过”" in text and "approvals" in text and "alias" in text
+    assert world.lines() == issued                               # nothing reversed
+    check = world.cli("check")
+    assert check.returncode == 1 and "“Approved”" in check.stdout
+    _rename(world, "Manager OK", "Approved")
+    world.sync()
+    assert world.lines() == issued                               # and nothing re-issued
+    assert world.status() == ["Paid", "Approved"]
+
+
+def test_a_renamed_amount_column_stops_the_pass_and_keeps_the_managers_tick(world):
+    import pytest
+
+    from workflow.sync import SyncRefused
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    _rename(world, "Deal amount", "Contract sum")
+    with pytest.raises(SyncRefused) as e:
+        world.sync()
+    assert "no column “Deal amount” / “成交金额”" in e.value.findings[0].text.render("en")
+    assert "已审批奖励所依据的值" in e.value.findings[0].text.render("zh")
+    _rename(world, "Contract sum", "Deal amount")
+    world.sync()
+    row = world.rows()[0]
+    assert row["Status"] == "Approved" and row["Approved"] is True and not row["Problems"]
+    assert [(l["ref_id"], l["amount"]) for l in world.lines()] == [("R-000001", "1000")]
+
+
+def test_a_column_nothing_relied_on_may_go(world):
+    world.standard([deal()], RULES)
+    world.sync()
+    _rename(world, "Approved", "Manager OK")        # nothing was approved yet: the tab just has no such column
+    world.sync()
+    assert world.status() == ["Awaiting approval"]

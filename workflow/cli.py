@@ -128,10 +128,12 @@ def cmd_check(args) -> int:
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
     lang = book.language
     _print_findings(book.findings, lang)
+    gone = []
     if not book.errors:
         from .sync import local_day, preview
-        statuses, missing = preview(cfg, snap, book, local_day(dt.datetime.now().astimezone(), book.settings.timezone))
-        _print_findings(missing, lang)
+        statuses, missing, gone = preview(cfg, snap, book,
+                                          local_day(dt.datetime.now().astimezone(), book.settings.timezone))
+        _print_findings(missing + gone, lang)
         counts = _counts(statuses, lang)
         print(Text("cli.summary", rows=sum(statuses.values()), counts=counts or "-").render(lang))
         if statuses.get("needs_fixing"):
@@ -142,8 +144,9 @@ def cmd_check(args) -> int:
     busy = open_backend(cfg).busy()
     if busy is not None:
         print(f"{Text('cli.warning').render(lang)}: {i18n.render(busy, lang)}")
-    if book.errors:
-        print(Text("cli.check_errors", n=len(book.errors)).render(lang))
+    errors = book.errors or gone
+    if errors:
+        print(Text("cli.check_errors", n=len(errors)).render(lang))
         return 1
     print(Text("cli.check_ok").render(lang))
     return 0

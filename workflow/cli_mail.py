@@ -47,12 +47,16 @@ i18n.register({
 
 def _workbook(cfg, today):
     from .sync import SyncRefused, decide_only, local_day
+    from .vanished import vanished_columns
     snap = open_backend(cfg).read()
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
     if book.errors:
         raise SyncRefused(book.errors, book.language)
     today = today or local_day(dt.datetime.now().astimezone(), book.settings.timezone)
-    decisions, _ = decide_only(cfg, snap, book, today)
+    decisions, states = decide_only(cfg, snap, book, today)
+    gone = vanished_columns(book.layout, states)
+    if gone:
+        raise SyncRefused(gone, book.language)
     return book, decisions, today
 
 

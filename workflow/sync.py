@@ -25,6 +25,7 @@ from .config import Config
 from .dashboard import find_dashboard
 from .decide import Context, decide_all
 from .findings import Finding
+from .vanished import vanished_columns
 from .identity import assign
 from .ledger import Ledger
 from .lines import net_by_key
@@ -232,6 +233,9 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
     try:
         registry = ledger.registry()
         states, seen = ledger.states()
+        gone = vanished_columns(book.layout, states)
+        if gone:
+            raise SyncRefused(gone, lang)
         assignment = assign(refs, cell_ids, registry, {ref: content for ref, (content, _) in seen.items()})
         log = MessageLog(ledger)
         ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today,
@@ -373,8 +377,9 @@ def decide_only(cfg: Config, snap, book: Book, today: dt.date) -> tuple[list, di
     return decide_all(refs, ctx), states
 
 
-def preview(cfg: Config, snap, book: Book, today: dt.date) -> Counter:
-    """The statuses a pass would give, without recording or writing anything (for `check`)."""
+def preview(cfg: Config, snap, book: Book, today: dt.date) -> tuple[Counter, list[Finding], list[Finding]]:
+    """The statuses a pass would give, without recording or writing anything (for
+    `check`): (statuses, warnings, errors that would stop the pass)."""
     decisions, states = decide_only(cfg, snap, book, today)
     statuses = Counter(d.status for d in decisions)
-    return statuses, missing_rows(states, {d.ref_id for d in decisions})
+    return statuses, missing_rows(states, {d.ref_id for d in decisions}), vanished_columns(book.layout, states)

@@ -1,0 +1,66 @@
+"""Columns that held what the ledger relies on, and are gone from the sheet now.
+
+A renamed header (审批通过 → 经理审批) looks to a pass like every tick taken
+away: it would reverse every approved reward, or see every deal amount as
+empty.  A referral column the ledger holds an approval, a payment, a rejection,
+a cancellation or an approved value of is therefore needed as much as a
+required one: while it is missing, the pass stops and says which column.
+Pure: takes the workbook's layout and what the ledger knows.
+"""
+from __future__ import annotations
+
+from . import i18n
+from .contract import TABS
+from .findings import Finding
+from .i18n import Text
+from .referral import RELEVANT
+
+i18n.register({
+    "vanished.column": {
+        "en": "{tab} tab: no column {names} — at the last pass it held {what}, so nothing was processed now "
+              "(nothing is reversed or re-issued); rename the column back, or give its new header as an alias "
+              "in the config ([aliases.referrals])",
+        "zh": "{tab}工作表：找不到列 {names} — 上次处理时该列有{what}，本次未做任何处理（不会冲销或重发奖励）；"
+              "请把列名改回，或在配置中把新表头设为别名（[aliases.referrals]）",
+    },
+    "vanished.approvals": {"en": "approvals", "zh": "审批记录"},
+    "vanished.paid": {"en": "rewards ticked as paid", "zh": "已发放的勾选"},
+    "vanished.rejected": {"en": "rejections", "zh": "驳回记录"},
+    "vanished.cancelled": {"en": "cancellations", "zh": "退单记录"},
+    "vanished.value": {"en": "values that approved rewards were computed from",
+                       "zh": "已审批奖励所依据的值"},
+})
+
+_TICKS = ("approved", "paid", "rejected", "cancelled")
+_WITHOUT_COLUMN = {"referrer_type": "customer"}    # what a row has when the sheet has no such column
+
+
+def vanished_columns(layout, states: dict) -> list[Finding]:
+    """An error for each referral column the ledger relies on that the sheet lacks."""
+    tab = layout.tab("referrals")
+    if tab is None or not states:
+        return []
+    absent = [key for key in (*_TICKS, *RELEVANT) if key not in tab.cols]
+    if not absent:
+        return []
+    needed: dict[str, str] = {}
+    for st in states.values():
+        if st.approval is not None:
+            needed.setdefault("approved", "vanished.approvals")
+            for key, value in st.approval.items():
+                if value and value != _WITHOUT_COLUMN.get(key):
+                    needed.setdefault(key, "vanished.value")
+        if st.paid:
+            needed.setdefault("paid", "vanished.paid")
+        if st.rejected:
+            needed.setdefault("rejected", "vanished.rejected")
+        if "cancelled" not in needed and any(ln.reason == "cancelled" for ln in st.lines):
+            needed["cancelled"] = "vanished.cancelled"
+    spec = TABS["referrals"]
+    out = []
+    for key in absent:
+        if key in needed:
+            f = spec.field(key)
+            out.append(Finding(Text("vanished.column", tab=tab.name, names=" / ".join(f"“{n}”" for n in (f.en, f.zh)),
+                                    what=Text(needed[key]))))
+    return out
