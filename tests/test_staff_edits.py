@@ -154,3 +154,13 @@ def test_a_column_nothing_relied_on_may_go(world):
     _rename(world, "Approved", "Manager OK")        # nothing was approved yet: the tab just has no such column
     world.sync()
     assert world.status() == ["Awaiting approval"]
+
+
+def test_a_change_to_no_reward_says_none_not_a_dash(world):
+    world.standard([deal(Approved=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Deal amount", 0)
+    world.sync()
+    problems = world.rows()[0]["Problems"]
+    assert "Reward Ann 1000 → none — the approval was withdrawn" in problems, problems
+    assert "→ —" not in problems

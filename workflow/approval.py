@@ -71,6 +71,8 @@ i18n.register({
 })
 
 REWARD_LABEL = Bilingual("Reward", "奖励")
+NO_REWARD = Bilingual("none", "无")
+EMPTY_CELL = Bilingual("empty", "空")
 # RefState.withdrawn when a tick was seen on a row that could not be approved yet
 # (needs fixing, not eligible, waiting for the deal or payment, holding, no reward);
 # withdrawn_from then holds what the row showed at that moment.
@@ -133,7 +135,9 @@ def _changes(old: dict, new: dict) -> list[Text]:
             sa, sb = set(a.split("; ")), set(b.split("; "))
             a, b = "; ".join(sorted(sa - sb)) or blank, "; ".join(sorted(sb - sa)) or blank
             a, b = _drop_same_name(a, b)
-        out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key], old=a, new=b))
+        none = NO_REWARD if key == "rewards" else EMPTY_CELL      # a word, not a dash beside the text's own dashes
+        out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key],
+                        old=none if a == blank else a, new=none if b == blank else b))
     return out
 
 
