@@ -113,19 +113,19 @@ def test_statement_has_its_three_sections_totals_and_pending_in_order(renderer):
     zh = renderer.render("statement", "zh", sample("statement", "zh")).text
     order = ["【本月佣金】", "R-000123", "【以前月份补计】", "2026年9月的业绩", "【扣回与调整】",
              "-¥80.00｜扣回，原因：客户退款（原属2026年9月）", "调整，原因：金额更正", "本月合计：¥690.50",
-             "本年累计：¥8,240.50", "【审批中，仅供参考】", "等待全款到账", "请联系李静（grace.li@example.com）"]
+             "本年累计：¥8,240.50", "【尚未发放，仅供参考】", "等待全款到账", "请联系李静（grace.li@example.com）"]
     assert [zh.index(s) for s in order] == sorted(zh.index(s) for s in order)
     en = renderer.render("statement", "en", sample("statement", "en")).text
     order = ["THIS MONTH", "LATE LINES FROM EARLIER MONTHS", "for September 2026", "CLAWBACKS AND ADJUSTMENTS",
              "clawback: Customer refund (from September 2026)", "This month: ¥690.50", "Year to date: ¥8,240.50",
-             "STILL AWAITING APPROVAL (for information)", "Waiting for payment in full"]
+             "NOT PAYABLE YET (for information)", "Waiting for payment in full"]
     assert [en.index(s) for s in order] == sorted(en.index(s) for s in order)
 
 
 def test_empty_lists_are_said_plainly_without_empty_tables(renderer):
     s = renderer.render("statement", "zh", sparse("statement", "zh"))
     assert "本月没有新的佣金。" in s.text and "本月没有新的佣金。" in s.html
-    assert "补计" not in s.text and "扣回" not in s.text and "审批中" not in s.text
+    assert "补计" not in s.text and "扣回" not in s.text and "尚未发放" not in s.text
     assert s.html.count("<table>") == 1   # the totals only
     d = renderer.render("digest", "en", sparse("digest", "en"))
     assert "Nothing is waiting for your approval." in d.text and "Nothing needs fixing." in d.html

@@ -190,6 +190,6 @@ def test_a_row_changed_after_approval_shows_only_the_difference_as_pending_and_n
     assert world.status()[1] == "Awaiting approval"
     world.sync("2026-11-01")
     lee = statements(world)["Lee <lee@example.com>"]
-    month, _, pending = lee.partition("STILL AWAITING APPROVAL")
+    month, _, pending = lee.partition("NOT PAYABLE YET")
     assert "R-000002" in pending and "50.00" in pending and "150.00" not in pending   # only what re-approval adds
     assert "please contact Mona" in lee and "please contact Lee" not in lee
