@@ -490,3 +490,39 @@ def test_scattered_patch_on_3000_rows_changes_only_written_cells(tmp_path):
                 assert got == (old[r][c] if r < len(old) and c < len(old[r]) else None), (r + 1, c + 1)
     ws = openpyxl.load_workbook(path, read_only=True)["Big"]
     assert ws.max_row == 3005 and ws.max_column == 12
+
+
+# ---- percent-formatted cells ---------------------------------------------------------
+
+def test_a_number_in_a_percent_formatted_cell_reads_as_the_percentage_it_shows(tmp_path):
+    """Typing 0.3% in Excel stores 0.003 with a percent format: the Rules rate
+    (in %) must read 0.3, not 0.003."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Rules"
+    ws.append(["Rate %", "Fixed", "Note"])
+    ws.append([0.003, 500, "plain"])
+    ws.append([0.3, 0.25, 0.5])
+    ws.append(["0.3%", None, 3.0000000000000001E-3])
+    ws["A2"].number_format = "0.0%"          # custom percent format
+    ws["A3"].number_format = "0%"            # built-in 9
+    ws["B3"].number_format = "0.00"          # not a percentage: stays a number
+    ws["A4"].number_format = "0.00%"         # text in a percent cell stays the text
+    ws["C4"].number_format = '0.00%;[Red]-0.00%'
+    ws.append([None, None, None])
+    wb.create_sheet("Other")["A1"] = 0.5
+    tabs = XlsxBackend(save(wb, tmp_path)).read().tabs
+    assert tabs["Rules"][1] == ["0.3%", 500, "plain"]
+    assert tabs["Rules"][2] == ["30%", 0.25, 0.5]
+    assert tabs["Rules"][3] == ["0.3%", None, "0.3%"]
+    assert tabs["Other"] == [[0.5]]
+
+
+def test_a_percent_formatted_rule_rate_pays_what_the_cell_shows(tmp_path):
+    from conftest import World, referral
+    w = World(tmp_path)
+    w.standard([referral(**{"Deal amount": 880000, "Deal date": "2026-10-05"})],
+               [["Recipient", "Rate %", "Reward type"], ["referrer", 0.003, "cash"]])
+    w.edit(lambda ws: setattr(ws["B2"], "number_format", "0.0%"), "Rules")
+    w.sync()
+    assert w.rows()[0]["Referrer reward"] == 2640

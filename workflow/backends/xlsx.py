@@ -26,7 +26,9 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 from .. import i18n
 from ..faults import checkpoint
 from .base import CellWrite, RawValue, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
-from .xlsx_patch import MAX_COL, MAX_ROW, copy_entry, fresh_info, number_text, sheet_parts, write_patched_package
+from .xlsx_patch import (MAX_COL, MAX_ROW, copy_entry, fresh_info, number_text, sheet_parts, styles_part,
+                         write_patched_package)
+from .xlsx_percent import apply_percent_texts, percent_styles, percent_texts
 
 i18n.register({
     "xlsx.busy": {
@@ -113,6 +115,8 @@ class XlsxBackend:
             with self._open_zip() as zf:
                 parts = sheet_parts(zf)
                 source = _errors_as_text(zf, parts.values())
+                styles = percent_styles(zf, styles_part(zf))
+                percents = {tab: percent_texts(zf, part, styles) for tab, part in parts.items()} if styles else {}
         except (zipfile.BadZipFile, ET.ParseError, KeyError, EOFError, zlib.error) as exc:  # damaged inside
             raise self._unusable(exc) from exc
         try:
@@ -120,6 +124,9 @@ class XlsxBackend:
                 tabs = {sheet.name: (_grid(wb.get_sheet_by_name(sheet.name))
                                      if sheet.typ == SheetTypeEnum.WorkSheet else [])
                         for sheet in wb.sheets_metadata}
+            for tab, cells in percents.items():
+                if cells and tab in tabs:
+                    apply_percent_texts(tabs[tab], cells)
         except CalamineError as exc:
             raise self._unusable(exc) from exc
         except BaseException as exc:

@@ -346,6 +346,13 @@ def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
+def styles_part(zf: zipfile.ZipFile) -> str | None:
+    """The zip entry of the workbook's styles part, if it has one."""
+    wb_part = workbook_part(zf)
+    target = next((t for _rid, kind, t in _rels(zf, wb_part) if kind == "styles"), None)
+    return _entry(zf, target) if target else None
+
+
 def write_patched_package(src: zipfile.ZipFile, out, cells: dict[str, dict]) -> None:
     """Write the package to `out`: patched sheets, everything else byte-identical."""
     parts, wb_part = sheet_parts(src), workbook_part(src)
