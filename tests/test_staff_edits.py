@@ -164,3 +164,17 @@ def test_a_change_to_no_reward_says_none_not_a_dash(world):
     problems = world.rows()[0]["Problems"]
     assert "Reward Ann 1000 → none — the approval was withdrawn" in problems, problems
     assert "→ —" not in problems
+
+
+def test_a_paid_reward_withdrawn_by_a_change_is_a_clawback_not_void(world):
+    """Paid, then changed so that no reward is due, then approved again: the
+    money was handed out, so finance sees it paid and the reversal to recover."""
+    world.standard([deal(Approved=True, Paid=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Deal amount", 0)
+    world.sync()
+    assert world.rows()[0]["Approved"] in (None, False)       # the change withdrew the approval
+    world.set_cell(2, "Approved", True)
+    world.sync()
+    assert [(l["ref_id"], l["amount"], l["status"]) for l in world.lines()] == [
+        ("R-000001", "1000", "paid"), ("R-000001", "-1000", "clawback")]

@@ -30,9 +30,11 @@ i18n.register({
         "zh": "已发放：已勾选，但该行尚未审批 — 请先审批（尚未发放任何奖励）",
     },
     "approval.paid_stale": {
-        "en": "Paid: ticked for what was paid before the change; the difference approved since is not paid yet — "
-              "when it is, untick Paid, run once, and tick it again",
-        "zh": "已发放：勾选的是修改前已发放的部分；之后审批的差额尚未发放 — 发放后请先取消勾选“已发放”，处理一次后再勾选",
+        "en": "Paid: ticked for what was paid before the change; what was approved since differs from it (rewards "
+              "export: approved lines are still to pay, clawback lines to recover) — once settled, untick Paid, run "
+              "once, and tick it again",
+        "zh": "已发放：勾选的是修改前已发放的部分；之后审批的金额与之不同（见奖励导出：approved 为待发放，clawback 为需追回） — "
+              "处理完后请先取消勾选“已发放”，处理一次后再勾选",
     },
     "approval.needs_gm": {
         "en": "Needs the GM too: the referrer's cash reward {cash} reaches {limit} (Settings: second_approval_over)",

@@ -6,9 +6,10 @@ An issued line is `paid` once finance ticked Paid in or after the pass that
 issued it (and the tick still stands), `notified` once the notice that told
 of it went (the row's notice; for a milestone step its milestone notice; lines
 issued after the row's notice stay `approved`), else `approved`; it is `void` when it was later withdrawn (rejected, approval
-taken back, no longer eligible).  A reversing line is `clawback` when the deal
-was cancelled after the reward was paid (finance ticked Paid) — money to
-recover — and `void` when nothing had been handed out yet, notice sent or not.
+taken back, no longer eligible, changed) before it was paid.  A reversing line is
+`clawback` when the line it reverses was paid (finance ticked Paid) — money to
+recover, whether the deal was cancelled or the approval withdrawn — and `void`
+when nothing had been handed out yet, notice sent or not.
 """
 from __future__ import annotations
 
@@ -41,15 +42,12 @@ def reward_rows(ledger: Ledger) -> list[dict]:
     for run_id, ln in lines:
         st = states.get(ln.ref_id)
         since = paid.get(ln.ref_id)
-        if ln.kind == "reversal":
-            if ln.reason == "cancelled":
-                status = "clawback" if (ln.ref_id, ln.key) in handed_out else "void"
-            else:
-                status = "void"
+        if ln.kind == "reversal":      # of money handed out (any reason): to recover
+            status = "clawback" if (ln.ref_id, ln.key) in handed_out else "void"
+        elif since is not None and since >= run_id:
+            status = "paid"            # handed out stays handed out, even when withdrawn later
         elif (ln.ref_id, ln.key) in withdrawn:
             status = "void"
-        elif since is not None and since >= run_id:
-            status = "paid"
         elif ln.role == "milestone":   # its own notice tells of a milestone step
             status = "notified" if f"milestone_notice|{ln.ref_id}|{ln.rule}" in told else "approved"
         elif st and st.notified and run_id <= notified.get(ln.ref_id, 0):
