@@ -26,9 +26,10 @@ from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 from .. import i18n
 from ..faults import checkpoint
 from .base import CellWrite, RawValue, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
+from .percent import apply_percent_texts
 from .xlsx_patch import (MAX_COL, MAX_ROW, copy_entry, fresh_info, number_text, sheet_parts, styles_part,
                          write_patched_package)
-from .xlsx_percent import apply_percent_texts, percent_styles, percent_texts
+from .xlsx_percent import percent_styles, percent_texts
 
 i18n.register({
     "xlsx.busy": {

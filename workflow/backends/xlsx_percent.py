@@ -1,19 +1,17 @@
-"""Cells formatted as a percentage are read as the percentage they show.
+"""xlsx: cells formatted as a percentage are read as the percentage they show (see percent.py).
 
-Typing `0.3%` into Excel, WPS or LibreOffice stores the number 0.003 with a
-percent format; the cell shows 0.3%.  calamine gives the stored number, which
-a Rules rate column (in %, `5` meaning 5 %) would read 100 times too small.
-So for the tabs a person types settings into (every worksheet part but the
-big ones: a Referrals tab has no percentages and is not scanned), a number in a
-percent-formatted cell arrives as the text it shows ("0.3%"), which the cell
-parsers read as people do.
+calamine gives the stored number (0.003 for a cell showing 0.3%).  So for the
+tabs a person types settings into (every worksheet part but the big ones: a
+Referrals tab has no percentages and is not scanned), a number in a
+percent-formatted cell arrives as the text it shows ("0.3%").
 """
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from decimal import Decimal
+
+from .percent import percent_text
 
 _SMALL_PART = 2_000_000        # bytes of worksheet XML: the Rules, Settings, Milestones, Staff tabs
 _BUILTIN_PERCENT = {9, 10}     # 0% and 0.00%
@@ -62,25 +60,11 @@ def percent_texts(zf: zipfile.ZipFile, part: str, styles: set[bytes]) -> list[tu
         ref = _REF.match(attrs.get(b"r", b""))
         if ref is None:
             continue
-        try:
-            # as the office program shows it: 15 significant digits, so 3.0000000000000001E-3 is 0.3%
-            shown = Decimal(repr(float(m.group(2)))) * 100
-        except (ArithmeticError, ValueError):
-            continue
-        if not shown.is_finite():
+        text = percent_text(m.group(2))
+        if text is None:
             continue
         col = 0
         for ch in ref.group(1).decode():
             col = col * 26 + ord(ch) - 64
-        text = format(shown.normalize(), "f")
-        out.append((int(ref.group(2)), col, text + "%"))
+        out.append((int(ref.group(2)), col, text))
     return out
-
-
-def apply_percent_texts(grid: list[list], cells: list[tuple[int, int, str]]) -> None:
-    """Put each shown percentage in place of the number calamine read."""
-    for row, col, text in cells:
-        if row <= len(grid) and col <= len(grid[row - 1]):
-            value = grid[row - 1][col - 1]
-            if value.__class__ in (int, float):
-                grid[row - 1][col - 1] = text

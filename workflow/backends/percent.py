@@ -1,0 +1,32 @@
+"""A number in a percent-formatted cell, as the text the cell shows.
+
+Typing `0.3%` into Excel, WPS, LibreOffice or Google Sheets stores the number
+0.003 with a percent format; the cell shows 0.3%.  Read as the bare number, a
+Rules rate column (in %, `5` meaning 5 %) would pay 100 times too little.  Both
+backends find the percent-formatted cells of the tabs a person types settings
+into (xlsx_percent, gsheets_percent) and hand the core the text "0.3%" instead,
+which the cell parsers read as people do.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+
+def percent_text(number) -> str | None:
+    """0.003 → "0.3%" (15 significant digits, as the office program shows 3.0000000000000001E-3)."""
+    try:
+        shown = Decimal(repr(float(number))) * 100
+    except (ArithmeticError, ValueError, TypeError, OverflowError):
+        return None
+    if not shown.is_finite():
+        return None
+    return format(shown.normalize(), "f") + "%"
+
+
+def apply_percent_texts(grid: list[list], cells) -> None:
+    """Put each shown percentage, (row, column, text) 1-based, in place of the number read."""
+    for row, col, text in cells:
+        if row <= len(grid) and col <= len(grid[row - 1]):
+            value = grid[row - 1][col - 1]
+            if value.__class__ in (int, float):
+                grid[row - 1][col - 1] = text
