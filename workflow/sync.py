@@ -24,18 +24,18 @@ from .cells import format_amount
 from .config import Config
 from .dashboard import find_dashboard
 from .decide import Context, decide_all
+from .faults import checkpoint
 from .findings import Finding
-from .vanished import vanished_columns
 from .identity import assign
 from .ledger import Ledger
 from .lines import net_by_key
-from .passlock import PassLock
-from .faults import checkpoint
 from .message_log import MessageLog
 from .notify import apply_outcome, notify
+from .passlock import PassLock
 from .periodic import statement_run, statements_due
-from .statements import next_statement_day, open_period
 from .plan import header_guard, header_writes, row_guard, row_writes, shown_values
+from .statements import next_statement_day, open_period
+from .vanished import vanished_columns
 
 i18n.register({
     "sync.row_missing": {
