@@ -2,10 +2,11 @@
 
 Typing `0.3%` into Excel, WPS, LibreOffice or Google Sheets stores the number
 0.003 with a percent format; the cell shows 0.3%.  Read as the bare number, a
-Rules rate column (in %, `5` meaning 5 %) would pay 100 times too little.  Both
-backends find the percent-formatted cells of the tabs a person types settings
-into (xlsx_percent, gsheets_percent) and hand the core the text "0.3%" instead,
-which the cell parsers read as people do.
+Rules rate column (in %, `5` meaning 5 %) would pay 100 times too little.  A
+backend finds the percent-formatted cells of the tabs a person types settings
+into and hands the core the text "0.3%" instead, which the cell parsers read as
+people do.  The xlsx backend does (xlsx_percent); the Google Sheets backend does
+not yet (the README says so).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from decimal import Decimal
 
 
 def percent_text(number) -> str | None:
-    """0.003 → "0.3%" (15 significant digits, as the office program shows 3.0000000000000001E-3)."""
+    """0.003 → "0.3%"; the float's shortest repr first, so 3.0000000000000001E-3 shows as 0.3%, as in the office program."""
     try:
         shown = Decimal(repr(float(number))) * 100
     except (ArithmeticError, ValueError, TypeError, OverflowError):
