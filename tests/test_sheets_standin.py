@@ -161,6 +161,28 @@ def test_grid_data_of_ranges_and_of_every_sheet(standin, gc):
     assert err.value.code == 400
 
 
+def test_grid_data_serves_the_number_format_of_formatted_numbers(standin, gc):
+    """Not in the recorded contracts: the shape follows the API reference (CellData.effectiveFormat →
+    CellFormat.numberFormat → NumberFormat {type, pattern}); a number in the automatic format has none."""
+    sid = standin.add_spreadsheet({"Rules": [["Rate %"], ["3%"], ["2.5%"], [0.5], [dt.date(2026, 11, 1)], ["x"]]})
+    http = gc.http_client
+    for fields in ("sheets(data(rowData(values(effectiveValue,effectiveFormat/numberFormat))))",
+                   "sheets(data(rowData(values(effectiveValue,formattedValue,effectiveFormat.numberFormat.type))))"):
+        rows = http.fetch_sheet_metadata(sid, params={"fields": fields})["sheets"][0]["data"][0]["rowData"]
+        formats = [r["values"][0].get("effectiveFormat") for r in rows]
+        assert [r["values"][0]["effectiveValue"] for r in rows[1:4]] == [{"numberValue": 0.03}, {"numberValue": 0.025},
+                                                                          {"numberValue": 0.5}]
+        if fields.endswith("type))))"):
+            assert formats == [None, {"numberFormat": {"type": "PERCENT"}}, {"numberFormat": {"type": "PERCENT"}},
+                               None, {"numberFormat": {"type": "DATE"}}, None]
+        else:
+            assert formats[1:3] == [{"numberFormat": {"type": "PERCENT", "pattern": "0%"}},
+                                    {"numberFormat": {"type": "PERCENT", "pattern": "0.00%"}}]
+            assert formats[0] is None and formats[3] is None and formats[4]["numberFormat"]["type"] == "DATE"
+    shown = gc.open_by_key(sid).values_batch_get(["'Rules'"], params={"valueRenderOption": "FORMATTED_VALUE"})
+    assert shown["valueRanges"][0]["values"][1:4] == [["3%"], ["2.5%"], ["0.5"]]
+
+
 def test_ragged_rows_and_ranges_as_the_api_returns_them(standin, gc):
     sid = standin.add_spreadsheet({"推荐 登记": [["a", None, "c"], [], [None, "b"], [], []],
                                    "Sheet's": [["x"]]}, value_input="RAW")

@@ -7,12 +7,20 @@ includeGridData=true without a mask), as the real API serves them.
 - rowData runs to the last row holding something the mask asks for; a row's `values` run to its
   last such cell; an empty cell is {}. Cell fields served: effectiveValue ({numberValue,
   stringValue, boolValue, errorValue}; dates as serial numbers), userEnteredValue, formattedValue,
-  dataValidation. Other cell fields are left out.
+  dataValidation, and effectiveFormat.numberFormat {type, pattern} of a number that has a number
+  format (typed as a date, a time, `3%`, `$5`, `1,200.50`); a number in the automatic format has no
+  numberFormat, and no effectiveFormat is served then. Other cell fields are left out.
+  effectiveFormat is not in the recorded contracts: its shape follows the API reference
+  (CellData.effectiveFormat → CellFormat.numberFormat → NumberFormat {type, pattern}).
 """
 from __future__ import annotations
 
 from .a1 import Box, resolve
-from .cells import renderer
+from .cells import SHOWN, Typed, renderer
+from .fields import select
+
+PATTERNS = {"PERCENT": ("0%", "0.00%"), "CURRENCY": ("$#,##0", "$#,##0.00"), "NUMBER": ("#,##0", "#,##0.00"),
+            "DATE": ("yyyy-mm-dd",) * 2, "DATE_TIME": ("yyyy-mm-dd H:mm:ss",) * 2, "TIME": ("H:mm:ss",) * 2}
 
 ERRORS = {"#NULL!": "NULL_VALUE", "#DIV/0!": "DIV_BY_ZERO", "#VALUE!": "VALUE", "#REF!": "REF",
           "#NAME?": "NAME", "#NUM!": "NUM", "#N/A": "N_A", "#ERROR!": "ERROR"}
@@ -35,6 +43,15 @@ def _extended(v) -> dict:
     return {"stringValue": str(v)}
 
 
+def number_format(raw) -> dict | None:
+    """The effectiveFormat of a stored cell, when it has a number format."""
+    v = raw.value if type(raw) is Typed else raw
+    if type(v) not in SHOWN or v.kind not in PATTERNS:
+        return None
+    plain, decimals = PATTERNS[v.kind]
+    return {"numberFormat": {"type": v.kind, "pattern": decimals if "." in v.text else plain}}
+
+
 def _cells_wanted(tree: dict | None) -> dict | None:
     """The mask below sheets.data.rowData.values (None = every field)."""
     node = tree
@@ -45,8 +62,9 @@ def _cells_wanted(tree: dict | None) -> dict | None:
     return node
 
 
-def _values_only(tab, box) -> list[dict]:
-    """The fast path for a mask of effectiveValue alone: only stored cells are looked at."""
+def _values_only(tab, box, formats) -> list[dict]:
+    """The fast path for a mask of effectiveValue (and the number format) alone: only stored cells
+    are looked at."""
     effective = renderer("UNFORMATTED_VALUE", "SERIAL_NUMBER")
     rows = []
     for row in tab.rows[box.r0:box.r1]:
@@ -54,16 +72,21 @@ def _values_only(tab, box) -> list[dict]:
         n = len(seg)
         while n and seg[n - 1] is None:
             n -= 1
-        rows.append({"values": [{} if v is None else {"effectiveValue": _extended(effective(v))}
-                                for v in seg[:n]]} if n else {})
+        cells = [{} if v is None else {"effectiveValue": _extended(effective(v))} for v in seg[:n]]
+        if formats is not False:
+            for cell, v in zip(cells, seg):
+                fmt = number_format(v) if v is not None else None
+                if fmt is not None:
+                    cell["effectiveFormat"] = select(fmt, formats)
+        rows.append({"values": cells} if n else {})
     while rows and not rows[-1]:
         rows.pop()
     return rows
 
 
 def _grid(tab, box, wanted) -> dict:
-    if wanted is not None and set(wanted) == {"effectiveValue"}:
-        return _block(box, _values_only(tab, box))
+    if wanted is not None and set(wanted) - {"effectiveFormat"} == {"effectiveValue"}:
+        return _block(box, _values_only(tab, box, wanted.get("effectiveFormat", False)))
     effective = renderer("UNFORMATTED_VALUE", "SERIAL_NUMBER")
     formatted = renderer("FORMATTED_VALUE", "FORMATTED_STRING")
     entered = renderer("FORMULA", "SERIAL_NUMBER")
@@ -86,6 +109,9 @@ def _grid(tab, box, wanted) -> dict:
                                                 else _extended(v))
                 if every or "formattedValue" in wanted:
                     cell["formattedValue"] = formatted(raw)
+                fmt = number_format(raw) if every or "effectiveFormat" in wanted else None
+                if fmt is not None:
+                    cell["effectiveFormat"] = select(fmt, None if every else wanted["effectiveFormat"])
             if every or "dataValidation" in wanted:
                 rule = tab.validation_at(r, c)
                 if rule is not None:

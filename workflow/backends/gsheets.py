@@ -17,7 +17,10 @@ rows (see gsheets_read and gsheets_write for the details):
 A pass with nothing to write makes 1 read and no write.  When the batchGet
 fails because a tab was renamed or removed, the pass reads everything again
 (its second read) and leaves its cells for the next pass, which has the fresh
-tab list: it never needs a third read.
+tab list: it never needs a third read.  Likewise when a number on the Rules,
+Milestones or Settings tab is new or changed: the pass reads those tabs'
+formatted values to find the percent cells (gsheets_percent; its second read)
+and leaves its cells for the next pass.
 
 Failures: 429, 5xx, timeouts → bounded retries with backoff (gsheets_client),
 then the read raises WorkbookUnusable (the pass stops, nothing recorded) or
@@ -39,6 +42,7 @@ from .. import i18n
 from .base import CellWrite, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
 from .gsheets_client import KeyProblem, SheetsClient, SheetsDown, load_key, spreadsheet_id
 from .gsheets_explain import endpoint_problem, explain
+from .gsheets_percent import PercentMemory, number_cells, read_formatted, read_percentages, setting_tabs
 from .gsheets_read import SheetCache, batch_get_tabs, fetch_everything, is_bad_range
 from .gsheets_write import (Placement, batch_body, cells_body, check_writes, growth, guard_ranges, place_writes,
                             read_columns)
@@ -62,6 +66,12 @@ i18n.register({
               "again and wrote nothing; no action needed, the next pass writes the cells",
         "zh": "表格 {id}：自上一轮以来有工作表被重命名或删除 — 本轮已重新读取工作表列表，未写入任何内容；"
               "无需处理，下一轮会写入"},
+    "gs.formats_read": {
+        "en": "spreadsheet {id}: a number on the Rules, Milestones or Settings tab is new or changed — this "
+              "pass read how those cells are formatted (a cell showing 3% counts as 3 %) and wrote nothing; "
+              "no action needed, the next pass writes the cells",
+        "zh": "表格 {id}：奖励规则、阶梯奖励或设置工作表中有数字是新填或修改过的 — 本轮已读取这些单元格的格式"
+              "（显示为 3% 的单元格按 3% 计算），未写入任何内容；无需处理，下一轮会写入"},
     "gs.header_moved": {
         "en": "{tab}: the header row changed while this pass ran (columns moved) — nothing was written this time; "
               "no action needed, the next pass reads it again",
@@ -79,7 +89,8 @@ class GSheetsBackend:
 
     def __init__(self, spreadsheet: str, credentials: Path | None = None, api_endpoint: str | None = None,
                  cache_path: Path | None = None, *, timeout: float = 30.0, tries: int = 5,
-                 sleep=time.sleep, rand=random.random, max_age: float = 3600.0):
+                 sleep=time.sleep, rand=random.random, max_age: float = 3600.0,
+                 formats_path: Path | None = None, tab_names: dict[str, list[str]] | None = None):
         self.spreadsheet = spreadsheet
         self.sheet_id = spreadsheet_id(spreadsheet) or ""
         env = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
@@ -87,6 +98,8 @@ class GSheetsBackend:
         self.api_endpoint = api_endpoint
         self.options = dict(timeout=timeout, tries=tries, sleep=sleep, rand=rand)
         self.cache = SheetCache(cache_path, self.sheet_id, max_age)
+        self.percent = PercentMemory(formats_path, self.sheet_id)
+        self.tab_names = tab_names or {}
         self.email = ""
         self.token_uri: str | None = None
         self._client: SheetsClient | None = None
@@ -95,8 +108,10 @@ class GSheetsBackend:
 
     @classmethod
     def from_config(cls, cfg, **options) -> "GSheetsBackend":
-        cache = cfg.ledger_path.with_name(cfg.ledger_path.name + ".sheets.json") if cfg.ledger_path else None
-        return cls(cfg.spreadsheet, cfg.credentials, cfg.api_endpoint, cache, **options)
+        beside = (lambda suffix: cfg.ledger_path.with_name(cfg.ledger_path.name + suffix)) if cfg.ledger_path \
+            else (lambda suffix: None)
+        return cls(cfg.spreadsheet, cfg.credentials, cfg.api_endpoint, beside(".sheets.json"),
+                   formats_path=beside(".formats.json"), tab_names=cfg.tab_names, **options)
 
     # ---- the client ----------------------------------------------------------------
 
@@ -124,9 +139,11 @@ class GSheetsBackend:
     def read(self) -> Snapshot:
         """Every tab in one request: values:batchGet with the cached sheet list, or one spreadsheets.get
         of the sheet list and the values together when the cache is missing, stale or names a tab that
-        is gone.  `meta["reads"]` says how many read requests the pass has made so far."""
+        is gone.  Then the percent cells of the Rules, Milestones and Settings tabs (gsheets_percent),
+        which cost a second read only when a number there is new or changed.  `meta["reads"]` says how
+        many read requests the pass has made so far, `meta["second_read"]` why it made two."""
         client = self.client()
-        reads = 0
+        reads, why = 0, None
         try:
             sheets = self.cache.get()
             tabs = None
@@ -138,17 +155,30 @@ class GSheetsBackend:
                     if not is_bad_range(exc):
                         raise
                     self.cache.forget()                  # a tab was renamed or removed
+                    why = "tab list"
+            titles = None
             if tabs is None:
                 reads += 1
-                sheets, tabs = fetch_everything(client, self.sheet_id)
+                sheets, tabs, percent = fetch_everything(client, self.sheet_id, self._setting_tabs)
                 self.cache.put(sheets)
+                titles = list(percent)
+                self.percent.learn({t: (number_cells(tabs[t]), percent[t]) for t in titles}, replace_all=True)
+            if titles is None:
+                titles = self._setting_tabs([s.title for s in sheets if s.grid])
+            if read_percentages(self.percent, tabs, titles,
+                                lambda missing: read_formatted(client, self.sheet_id, missing)):
+                reads += 1
+                why = "formats"
         except WorkbookUnusable:
             raise
         except Exception as exc:   # API refusals, retries exhausted, token refused
             if isinstance(exc, APIError) and exc.code in (403, 404):
                 self.cache.forget()
             raise self._explained(exc) from None
-        return Snapshot(tabs=tabs, version=None, meta={"sheets": sheets, "reads": reads})
+        return Snapshot(tabs=tabs, version=None, meta={"sheets": sheets, "reads": reads, "second_read": why})
+
+    def _setting_tabs(self, titles: list[str]) -> list[str]:
+        return setting_tabs(titles, self.tab_names)
 
     def _explained(self, exc: Exception) -> Exception:
         try:
@@ -174,9 +204,11 @@ class GSheetsBackend:
         try:
             placement = None
             if guards and since.meta.get("reads", 1) >= MAX_READS:
-                # the batchGet failed on a renamed or removed tab and the pass read everything again: the
-                # guard read would be a third read request — the cells wait for the next pass
-                raise WorkbookChanged(i18n.Text("gs.tabs_changed", id=self.sheet_id))
+                # the pass already made its second read (the tab list again, or the formats of a number
+                # typed into Rules / Milestones / Settings): the guard read would be a third read
+                # request — the cells wait for the next pass
+                key = "gs.formats_read" if since.meta.get("second_read") == "formats" else "gs.tabs_changed"
+                raise WorkbookChanged(i18n.Text(key, id=self.sheet_id))
             if guards:
                 now = read_columns(client, self.sheet_id, guard_ranges(list(guards)))
                 placement = Placement(list(guards), now)

@@ -5,8 +5,9 @@
 * Without it (no cache yet, the cache older than `max_age` seconds, or a tab
   renamed or removed): one spreadsheets.get whose `fields` mask asks for the
   sheet properties AND every tab's cell values (`effectiveValue`: numbers with
-  dates as serial numbers, text, booleans, errors) — the metadata and the values
-  in the same request, so the pass keeps its second read for the guard read
+  dates as serial numbers, text, booleans, errors) with their number format
+  (`effectiveFormat.numberFormat`, to find percent cells: gsheets_percent) —
+  the metadata and the values in the same request, so the pass keeps its second read for the guard read
   before the write.  The answer is bulkier than a batchGet, so the cheaper
   batchGet is used whenever the cached list can be trusted.
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from gspread.exceptions import APIError
 
 from .base import RawValue
+from .percent import is_percent_pattern
 
 META_FIELDS = "sheets.properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,frozenRowCount))"
 VALUE_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -54,7 +56,7 @@ def col_letters(col: int) -> str:
 
 
 GRID_FIELDS = ("sheets(properties(sheetId,title,index,sheetType,gridProperties(rowCount,columnCount,"
-               "frozenRowCount)),data(rowData(values(effectiveValue))))")
+               "frozenRowCount)),data(rowData(values(effectiveValue,effectiveFormat/numberFormat))))")
 ERROR_TEXT = {"NULL_VALUE": "#NULL!", "DIV_BY_ZERO": "#DIV/0!", "VALUE": "#VALUE!", "REF": "#REF!", "NAME": "#NAME?",
               "NUM": "#NUM!", "N_A": "#N/A", "ERROR": "#ERROR!", "LOADING": "Loading..."}
 
@@ -143,15 +145,29 @@ def batch_get_tabs(client, sheet_id: str, sheets: list[SheetInfo]) -> dict[str, 
     return tabs
 
 
-def fetch_everything(client, sheet_id: str) -> tuple[list[SheetInfo], dict[str, list[list[RawValue]]]]:
-    """The sheet list and every tab's values in one spreadsheets.get (see the module's docstring)."""
+Percent = set[tuple[int, int]]     # (row, column) 1-based of the number cells formatted as a percentage
+
+
+def fetch_everything(client, sheet_id: str, scan=lambda titles: ()) -> tuple[
+        list[SheetInfo], dict[str, list[list[RawValue]]], dict[str, Percent]]:
+    """The sheet list, every tab's values, and the percent cells of the tabs `scan(titles)` names, in
+    one spreadsheets.get (see the module's docstring)."""
     data = client.fetch_sheet_metadata(sheet_id, params={"fields": GRID_FIELDS})
     sheets = sheet_infos(data)
     tabs: dict[str, list[list[RawValue]]] = {s.title: [] for s in sheets}
+    percent: dict[str, Percent] = {t: set() for t in scan([s.title for s in sheets if s.grid])}
     for info, sheet in zip(sheets, data.get("sheets", [])):
         if info.grid:
-            tabs[info.title] = grid_values(sheet.get("data") or [])
-    return sheets, tabs
+            tabs[info.title] = grid_values(sheet.get("data") or [], percent.get(info.title))
+    return sheets, tabs, percent
+
+
+def is_percent_format(cell: dict) -> bool:
+    """A GridData cell holding a number whose format shows a percentage."""
+    fmt = (cell.get("effectiveFormat") or {}).get("numberFormat")
+    if not fmt or "numberValue" not in (cell.get("effectiveValue") or {}):
+        return False
+    return fmt.get("type") == "PERCENT" or is_percent_pattern(fmt.get("pattern", ""))
 
 
 def _effective(cell: dict) -> RawValue:
@@ -169,16 +185,21 @@ def _effective(cell: dict) -> RawValue:
     return None
 
 
-def grid_values(blocks: list[dict]) -> list[list[RawValue]]:
-    """GridData of a whole sheet → raw rows, as values:batchGet would have given them."""
+def grid_values(blocks: list[dict], percent: Percent | None = None) -> list[list[RawValue]]:
+    """GridData of a whole sheet → raw rows, as values:batchGet would have given them; the cells
+    formatted as a percentage go into `percent`."""
     rows: list[list[RawValue]] = []
     for block in blocks[:1]:
         for _ in range(block.get("startRow", 0)):
             rows.append([])
-        lead = [None] * block.get("startColumn", 0)
+        start = block.get("startColumn", 0)
+        lead = [None] * start
         for row in block.get("rowData") or ():
             cells = row.get("values") or ()
             rows.append(lead + [_effective(c) for c in cells])
+            if percent is not None:
+                percent.update((len(rows), start + c) for c, cell in enumerate(cells, 1)
+                               if "effectiveFormat" in cell and is_percent_format(cell))
     return to_grid(rows)
 
 

@@ -5,12 +5,20 @@ Typing `0.3%` into Excel, WPS, LibreOffice or Google Sheets stores the number
 Rules rate column (in %, `5` meaning 5 %) would pay 100 times too little.  A
 backend finds the percent-formatted cells of the tabs a person types settings
 into and hands the core the text "0.3%" instead, which the cell parsers read as
-people do.  The xlsx backend does (xlsx_percent); the Google Sheets backend does
-not yet (the README says so).
+people do: the xlsx backend from the workbook's styles (xlsx_percent), the
+Google Sheets backend from each cell's number format (gsheets_percent).
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def is_percent_pattern(code: str) -> bool:
+    """A number format code that shows a percentage: a `%` outside quotes, brackets and escapes."""
+    return "%" in _QUOTED.sub("", code or "")
 
 
 def percent_text(number) -> str | None:

@@ -11,18 +11,13 @@ import re
 import xml.etree.ElementTree as ET
 import zipfile
 
-from .percent import percent_text
+from .percent import is_percent_pattern, percent_text
 
 _SMALL_PART = 2_000_000        # bytes of worksheet XML: the Rules, Settings, Milestones, Staff tabs
 _BUILTIN_PERCENT = {9, 10}     # 0% and 0.00%
-_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)>\s*<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 _ATTR = re.compile(rb"""(\w+)\s*=\s*["']([^"']*)["']""")
 _REF = re.compile(rb"^([A-Z]{1,3})([0-9]+)$")
-
-
-def _is_percent(code: str) -> bool:
-    return "%" in _QUOTED.sub("", code)
 
 
 def percent_styles(zf: zipfile.ZipFile, styles_entry: str | None) -> set[bytes]:
@@ -35,7 +30,7 @@ def percent_styles(zf: zipfile.ZipFile, styles_entry: str | None) -> set[bytes]:
         return set()
     local = {el: el.tag.rsplit("}", 1)[-1] for el in root.iter()}
     custom = {int(el.get("numFmtId", "-1")) for el, tag in local.items()
-              if tag == "numFmt" and _is_percent(el.get("formatCode", ""))}
+              if tag == "numFmt" and is_percent_pattern(el.get("formatCode", ""))}
     percent = _BUILTIN_PERCENT | custom
     xfs = next((el for el, tag in local.items() if tag == "cellXfs"), None)
     if xfs is None:
