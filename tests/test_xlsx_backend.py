@@ -260,15 +260,18 @@ def test_write_bool_int_decimal_and_none(tmp_path):
     wb.save(path)
     writes = [CellWrite("Data", 2, 4, True), CellWrite("Data", 3, 4, False), CellWrite("Data", 2, 5, 30000),
               CellWrite("Data", 3, 5, Decimal("1E+3")), CellWrite("Data", 2, 6, Decimal("-0.000001")),
-              CellWrite("Data", 2, 2, None), CellWrite("Data", 3, 2, None), CellWrite("Data", 9, 9, None)]
+              CellWrite("Data", 2, 2, None), CellWrite("Data", 3, 2, None), CellWrite("Data", 9, 9, None),
+              CellWrite("Data", 3, 6, Decimal("17290.00")), CellWrite("Data", 3, 7, Decimal("100.50"))]
     count, tabs = write_and_read(path, writes)
-    assert count == 8
+    assert count == 10
     assert tabs["Data"] == [["Ref", "Name", "Amount"], ["R1", None, 10.0, True, 30000.0, -0.000001],
-                            ["R2", None, 20.0, False, 1000.0]]
+                            ["R2", None, 20.0, False, 1000.0, 17290.0, 100.5]]
     xml = part_bytes(path, "xl/worksheets/sheet1.xml").decode()
     assert "<v>1000</v>" in xml and "<v>-0.000001</v>" in xml and 'r="B2"' not in xml
+    assert "<v>17290</v>" in xml and "<v>100.5</v>" in xml          # no trailing zeros: tools read 17290, not 17290.0
     ws = openpyxl.load_workbook(path).active
     assert ws["D2"].value is True and ws["E2"].value == 30000 and ws["B3"].value is None and ws["B3"].font.i
+    assert type(ws["F3"].value) is int and ws["F3"].value == 17290
 
 
 def test_awkward_strings_round_trip(tmp_path):

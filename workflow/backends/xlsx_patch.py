@@ -90,13 +90,17 @@ def _join_attrs(attrs: list[tuple[bytes, bytes]]) -> bytes:
 
 
 def number_text(value: int | Decimal | float) -> str:
-    """Plain decimal notation: Excel reads "1E+20" fine but people and some tools do not."""
+    """Plain decimal notation, no trailing zeros (17290.00 → "17290", so a tool reading the file gets
+    the integer 17290, not 17290.0): Excel reads "1E+20" fine but people and some tools do not."""
     if isinstance(value, int):
         return str(value)
     dec = value if isinstance(value, Decimal) else Decimal(repr(value))
     if not dec.is_finite():
         raise ValueError(f"cannot write {value!r} to a cell")
-    return format(dec, "f")
+    text = format(dec, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def escape_text(value: str) -> bytes:
