@@ -49,6 +49,7 @@ def test_export_columns_and_signs(world):
     out = world.dir / "out" / "rewards.csv"
     p = world.cli("export", "rewards", "--out", str(out))
     assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == f"2 lines exported to {out}"     # in the workbook's language only
     with open(out, newline="", encoding="utf-8-sig") as f:
         r = csv.DictReader(f)
         rows = list(r)

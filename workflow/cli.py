@@ -160,13 +160,15 @@ def cmd_export(args) -> int:
         return 2
     ledger = Ledger(cfg.ledger_path)
     try:
+        lang = ledger.meta("language")      # the workbook's language at the last pass
         n = write_rewards_csv(ledger, Path(args.out))
     except FileNotFoundError as e:
         print(f"export: {e}", file=sys.stderr)
         return 2
     finally:
         ledger.close()
-    print(_both(Text("cli.exported", n=n, path=args.out)))
+    done = Text("cli.exported", n=n, path=args.out)
+    print(done.render(lang) if lang in ("en", "zh") else _both(done))
     return 0
 
 

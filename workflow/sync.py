@@ -238,6 +238,8 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
             raise SyncRefused(gone, lang)
         assignment = assign(refs, cell_ids, registry, {ref: content for ref, (content, _) in seen.items()})
         log = MessageLog(ledger)
+        if ledger.meta("language") != lang:      # what `export` speaks, with no workbook to read
+            ledger.set_meta("language", lang)
         ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today,
                       period=open_period(today, log.closed_periods()), copies=frozenset(assignment.copies))
         decisions = decide_all(refs, ctx)
