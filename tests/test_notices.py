@@ -323,3 +323,29 @@ def test_milestones_issued_before_the_upgrade_to_milestone_notices_are_not_annou
     assert outbox(world) == []
     rows = [r for r in messages(world) if r[0].startswith("milestone_notice|")]
     assert rows == [("milestone_notice|R-000002|Milestones:2:2026:2", "not_due", "")]
+
+
+def test_the_default_sender_signs_in_the_mails_language_and_a_named_one_as_configured(world):
+    world.standard([deal(Approved=True)], RULES, settings={"language": "zh"}, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    bodies = [m.get_body(("plain",)).get_content() for m in outbox(world)]
+    assert bodies and all("推荐奖励组" in b and "Referral desk" not in b for b in bodies)
+    assert all(str(m["From"]) == "Referral desk <rewards@example.com>" for m in outbox(world))  # the header as configured
+    for p in (world.dir / "outbox").glob("*.eml"):
+        p.unlink()
+    world.config.write_text(world.config.read_text(encoding="utf-8").replace(
+        'outbox = "outbox"', 'outbox = "outbox"\nfrom = "星河口腔 <desk@example.com>"'), encoding="utf-8")
+    world.standard([deal(Approved=True, **{"New customer": "Cy", "New customer phone": "13900000002"})], RULES,
+                   settings={"language": "zh"}, staff=STAFF, header=HEADER)
+    world.sync("2026-11-21")
+    new = outbox(world)
+    assert new and all("星河口腔" in m.get_body(("plain",)).get_content() for m in new)
+
+
+def test_a_mails_date_is_on_the_workbooks_clock(world):
+    world.standard([deal(Approved=True)], RULES, settings={"timezone": "Asia/Shanghai"}, staff=STAFF, header=HEADER)
+    p = world.cli("sync", "--today", "2026-11-20")
+    assert p.returncode == 0, p.stderr
+    dates = [m["Date"] for m in outbox(world)]
+    assert dates and all(str(d).endswith("+0800") for d in dates), dates
+    assert all(d.datetime.utcoffset().total_seconds() == 8 * 3600 for d in dates)

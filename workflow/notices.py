@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .contract import REWARD_TYPES
+from .i18n import Bilingual
 
 NOTIFIABLE = frozenset({"approved", "notified", "paid"})
 
@@ -38,13 +39,14 @@ class Outgoing:
 class Sender:
     """What every message shows of who sends it."""
 
-    name: str
+    name: str | Bilingual          # Bilingual: the same sender named in each mail's language
     currency: str
     today: dt.date
     extra: dict = field(default_factory=dict)
 
     def ctx(self, lang: str, **kw) -> dict:
-        return {"lang": lang, "currency": self.currency, "sender_name": self.name, "today": self.today,
+        name = self.name if isinstance(self.name, str) else self.name.render(lang)
+        return {"lang": lang, "currency": self.currency, "sender_name": name, "today": self.today,
                 **self.extra, **kw}
 
 

@@ -13,7 +13,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .i18n import Text
+from .i18n import Bilingual, Text
 from .message_log import MessageLog
 from .notices import Sender, due_notices
 from .outbound import Delivery, deliver
@@ -32,9 +32,14 @@ class NoticeOutcome:
     halted: Text | None = None
 
 
+# the example config's sender name, signed in the mail's language until someone names the sender
+DEFAULT_SENDER = Bilingual("Referral desk", "推荐奖励组")
+
+
 def sender_of(cfg, settings, today: dt.date) -> Sender:
     name = parseaddr(cfg.mail_from)[0] or cfg.mail_from
-    return Sender(name=name, currency=settings.currency, today=today)
+    return Sender(name=DEFAULT_SENDER if name == DEFAULT_SENDER.en else name, currency=settings.currency,
+                  today=today)
 
 
 def renderer_for(settings):
@@ -49,14 +54,18 @@ def transport_opener(cfg):
     return opener
 
 
-def local_time(stamp: str, timezone: str) -> str:
-    moment = dt.datetime.fromisoformat(stamp)
+def in_zone(moment: dt.datetime, timezone: str) -> dt.datetime:
+    """The same instant on the workbook's clock (a mail's Date header, a "Notice sent" cell)."""
     if moment.tzinfo is not None:
         try:
-            moment = moment.astimezone(ZoneInfo(timezone))
+            return moment.astimezone(ZoneInfo(timezone))
         except (KeyError, ValueError):
             pass
-    return moment.strftime("%Y-%m-%d %H:%M")
+    return moment
+
+
+def local_time(stamp: str, timezone: str) -> str:
+    return in_zone(dt.datetime.fromisoformat(stamp), timezone).strftime("%Y-%m-%d %H:%M")
 
 
 def notify(cfg, ledger, book, decisions, states, today: dt.date, now: dt.datetime) -> NoticeOutcome:
@@ -65,7 +74,7 @@ def notify(cfg, ledger, book, decisions, states, today: dt.date, now: dt.datetim
     outgoing = due_notices(decisions, book.staff, lang, sender_of(cfg, book.settings, today))
     known = {m.key: m for m in log.all()}
     delivery: Delivery = deliver(outgoing, log, renderer_for(book.settings), transport_opener(cfg), cfg.mail_from,
-                                 now, lang, known=known)
+                                 in_zone(now, book.settings.timezone), lang, known=known)
     out = NoticeOutcome(sent=len(delivery.sent_now), halted=delivery.halted)
     by_ref: dict[str, list[str]] = {}
     for o in outgoing:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from . import i18n
 from .digest import digest_messages, managers
 from .message_log import MessageLog
-from .notify import renderer_for, sender_of, transport_opener
+from .notify import in_zone, renderer_for, sender_of, transport_opener
 from .outbound import Delivery, deliver
 from .periods import month_key
 from .statements import RefInfo, pending_lines, previous_month, statement_messages
@@ -83,7 +83,7 @@ def statement_run(cfg, ledger, book, decisions, today: dt.date, now: dt.datetime
     if send and not dry_run:
         run.closed_now = log.close_period(period, now.isoformat(timespec="seconds"), today.isoformat())
     run.delivery = deliver(run.messages, log, renderer_for(book.settings), transport_opener(cfg), cfg.mail_from,
-                           now, lang, dry_run=dry_run or not send)
+                           in_zone(now, book.settings.timezone), lang, dry_run=dry_run or not send)
     if send and not dry_run and not run.delivery.problems and run.delivery.halted is None:
         ledger.set_meta(f"statements_done:{period}", now.isoformat(timespec="seconds"))
     return run
@@ -97,5 +97,5 @@ def digest_run(cfg, ledger, book, decisions, today: dt.date, now: dt.datetime, s
                                    cfg.digest_schedule, cfg.digest_roles, cfg.sheet_url,
                                    book.layout.tab("referrals").names())
     run.delivery = deliver(run.messages, MessageLog(ledger), renderer_for(book.settings), transport_opener(cfg),
-                           cfg.mail_from, now, lang, dry_run=dry_run or not send)
+                           cfg.mail_from, in_zone(now, book.settings.timezone), lang, dry_run=dry_run or not send)
     return run
