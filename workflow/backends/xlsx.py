@@ -27,8 +27,8 @@ from .. import i18n
 from ..faults import checkpoint
 from .base import CellWrite, RawValue, RowGuard, Snapshot, WorkbookBusy, WorkbookChanged, WorkbookUnusable
 from .percent import apply_percent_texts
-from .xlsx_patch import (MAX_COL, MAX_ROW, copy_entry, fresh_info, number_text, sheet_parts, styles_part,
-                         write_patched_package)
+from .xlsx_package import copy_entry, fresh_info, sheet_parts, styles_part, write_patched_package
+from .xlsx_patch import MAX_COL, MAX_ROW, number_text
 from .xlsx_percent import percent_styles, percent_texts
 
 i18n.register({
