@@ -269,7 +269,7 @@ def problem_texts(r: Renderer) -> list[tuple[str, str]]:
      "no filter named loud", "没有名为 loud 的过滤器"),
     ("statement.zh.txt", "{{ staff }}，您好！", "{{ staf }}，您好！", 5, "uses staf, which this mail does not provide",
      "用到了 staf，但这类邮件没有这个值"),
-    ("digest.en.html", "{{ f.problem }}", "{{ f.probelm }}", 24, "a value is missing", "缺少取值"),
+    ("digest.en.html", "{{ f.problem }}", "{{ f.probelm }}", 35, "a value is missing", "缺少取值"),
     ("statement.en.html", "{{ staff }}", "{{ staff.__class__.__mro__ }}", 8, "may not use", "不允许使用"),
 ])
 def test_a_broken_template_is_reported_with_file_and_line_and_stops_its_kind(own_templates, file, old, new, line,

@@ -154,6 +154,27 @@ def test_daily_digest_goes_every_day_at_its_time(world):
     assert lines == [f"{d} 08:30 digest: 1 sent, 0 sent before, 0 not sent" for d in days]
 
 
+def test_a_day_the_rules_cannot_be_read_the_digest_tells_the_managers_what_stops_the_worker(world):
+    schedule(world)
+    bad = [RULES[0], ["signer", "three hundred", "cash", ""]]
+    world.standard([deal(2)], bad, staff=STAFF)
+    clock = Clock(at("2026-11-28"))
+    worker, out = worker_for(world, clock)
+    ran = simulate(worker, clock, at("2026-11-28"), at("2026-11-29", "23:59"))
+    assert [w for n, w in ran if n == "digest"] == [at("2026-11-28", "08:30"), at("2026-11-29", "08:30")]
+    digests = sorted(outbox(world), key=lambda m: str(m["Subject"]))   # the passes send nothing;
+    assert [str(m["Subject"]) for m in digests] == [                          # each day's digest says why
+        f"Referral rewards stopped: 1 problem(s) in the workbook to fix ({d})" for d in ("2026-11-28", "2026-11-29")]
+    body = digests[0].get_body(("plain",)).get_content()
+    assert 'Rules tab, cell B2 (Fixed): "three hundred"' in body, body
+    log = out.getvalue().splitlines()
+    digest_lines = [ln for ln in log if " digest" in ln]
+    assert len(digest_lines) == 2 and digest_lines[0].startswith(
+        "2026-11-28 08:30 digest: 1 sent, 0 sent before, 0 not sent — what stops the worker, not the day's "
+        'figures: Rules tab, cell B2 (Fixed): "three hundred"'), digest_lines
+    assert all("failed" in ln for ln in log if " sync" in ln)
+
+
 def test_weekly_digest_goes_on_its_weekday_only_and_off_means_none(world):
     schedule(world, every_minutes=1440, digest="weekly", weekday="wednesday")
     world.standard([deal(2, Approved=None)], RULES, staff=STAFF)

@@ -4,6 +4,7 @@ month, clawbacks show with their reason, totals and year-to-date add up;
 from __future__ import annotations
 
 import email
+import html
 import email.policy
 import shutil
 import sqlite3
@@ -193,3 +194,32 @@ def test_a_row_changed_after_approval_shows_only_the_difference_as_pending_and_n
     month, _, pending = lee.partition("NOT PAYABLE YET")
     assert "R-000002" in pending and "50.00" in pending and "150.00" not in pending   # only what re-approval adds
     assert "please contact Mona" in lee and "please contact Lee" not in lee
+
+
+def test_digest_of_a_day_the_rules_cannot_be_read_tells_the_managers_what_stops_the_worker(world):
+    bad = RULES[:1] + [["referrer", "", "three", "cash"]] + RULES[2:]
+    world.standard([deal(1)], bad, staff=STAFF)
+    refused = _cli(world, "sync", "--today", "2026-11-20")
+    assert refused.returncode == 2 and mails(world) == []          # sync itself sends nothing
+
+    shown = _cli(world, "digest", "--today", "2026-11-20")         # without --send: shown, nothing sent
+    assert shown.returncode == 2 and "Rules tab, cell C2" in shown.stdout and mails(world) == []
+
+    p = _cli(world, "digest", "--send", "--today", "2026-11-20")
+    assert p.returncode == 2 and "Rules tab, cell C2" in p.stderr     # still a refused workbook
+    assert "manager digest 2026-11-20: 1 message(s); sent now 1" in p.stdout
+    digests = mails(world)
+    assert [str(m["To"]) for m in digests] == ["Mona <mona@example.com>"]
+    assert str(digests[0]["Subject"]) == "Referral rewards stopped: 1 problem(s) in the workbook to fix (2026-11-20)"
+    for body in (digests[0].get_body(("plain",)).get_content(),
+                 html.unescape(digests[0].get_body(("html",)).get_content())):
+        assert 'Rules tab, cell C2 (Rate %): "three" is not a percentage' in body, body
+        assert "Referral rewards have stopped" in body and "Nothing is waiting" not in body
+    _cli(world, "digest", "--send", "--today", "2026-11-20")
+    assert len(mails(world)) == 1                                     # that day's digest: once
+
+    world.standard([deal(1)], RULES, staff=STAFF)                     # fixed: the next day's digest is normal
+    assert _cli(world, "sync", "--today", "2026-11-21").returncode == 0
+    assert _cli(world, "digest", "--send", "--today", "2026-11-21").returncode == 0
+    normal = [m for m in mails(world) if "2026-11-21" in str(m["Subject"])]
+    assert len(normal) == 1 and "R-000001" in normal[0].get_body(("plain",)).get_content()

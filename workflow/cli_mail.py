@@ -51,13 +51,29 @@ def _workbook(cfg, today):
     snap = open_backend(cfg).read()
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
     if book.errors:
-        raise SyncRefused(book.errors, book.language)
+        raise SyncRefused(book.errors, book.language, book)
     today = today or local_day(dt.datetime.now().astimezone(), book.settings.timezone)
     decisions, states = decide_only(cfg, snap, book, today)
     gone = vanished_columns(book.layout, states)
     if gone:
-        raise SyncRefused(gone, book.language)
+        raise SyncRefused(gone, book.language, book)
     return book, decisions, today
+
+
+def stopped_digest(cfg, e, today, now: dt.datetime, send: bool, dry_run: bool = False):
+    """A refused workbook's digest run (what stops the worker, to the managers), or
+    None when the workbook could not be read far enough to know them."""
+    from .periodic import stopped_digest_run
+    from .sync import local_day
+    book = e.book
+    if book is None:
+        return None
+    today = today or local_day(now, book.settings.timezone)
+    ledger = Ledger(cfg.ledger_path)
+    try:
+        return stopped_digest_run(cfg, ledger, book, e.findings, today, now, send=send, dry_run=dry_run)
+    finally:
+        ledger.close()
 
 
 def _report(run, what: str, lang: str, send: bool, dry_run: bool, renderer=None) -> int:
@@ -137,11 +153,20 @@ def cmd_statements(args) -> int:
 
 def cmd_digest(args) -> int:
     from .periodic import digest_run
+    from .sync import SyncRefused
     cfg = load(args.config)
     today = _today_arg(args)
     now = dt.datetime.now().astimezone()
     with PassLock(cfg.ledger_path):
-        book, decisions, today = _workbook(cfg, today)
+        try:
+            book, decisions, today = _workbook(cfg, today)
+        except SyncRefused as e:
+            # nothing can be decided: the managers are told what stops the worker, and
+            # the command still fails (exit 2) with the same findings as `sync`
+            run = stopped_digest(cfg, e, today, now, args.send, args.dry_run)
+            if run is not None:
+                _report(run, "climail.digest", e.language, args.send, args.dry_run)
+            raise
         ledger = Ledger(cfg.ledger_path)
         try:
             run = digest_run(cfg, ledger, book, decisions, today, now, send=args.send, dry_run=args.dry_run)

@@ -71,7 +71,23 @@ def digest_context(decisions, lang: str, today: dt.date, names=None) -> dict:
 def digest_messages(decisions, staff, lang: str, sender: Sender, today: dt.date, schedule: str = "daily",
                     roles: list[str] | None = None, sheet_url: str | None = None, names=None) -> list[Outgoing]:
     """One digest per manager with an email address; its key names the day (or ISO week)."""
-    body = digest_context(decisions, lang, today, names)
+    body = dict(digest_context(decisions, lang, today, names), stopped=[])
+    return _to_managers(body, staff, lang, sender, today, schedule, roles, sheet_url)
+
+
+def stopped_messages(findings, staff, lang: str, sender: Sender, today: dt.date, schedule: str = "daily",
+                     roles: list[str] | None = None, sheet_url: str | None = None) -> list[Outgoing]:
+    """The digest of a day the worker cannot use the workbook (a Rules or Settings
+    cell it cannot read, a column the ledger relies on gone): nothing is decided
+    or paid until it is fixed, so the managers get what stops it, cell by cell,
+    instead of counts.  It is that day's (or week's) digest: sent once."""
+    stopped = [f.text.render(lang) for f in findings if f.is_error]
+    body = {"counts": [], "awaiting": [], "to_fix": [], "holding_soon": [], "stopped": stopped}
+    return _to_managers(body, staff, lang, sender, today, schedule, roles, sheet_url)
+
+
+def _to_managers(body: dict, staff, lang: str, sender: Sender, today: dt.date, schedule: str,
+                 roles: list[str] | None, sheet_url: str | None) -> list[Outgoing]:
     if schedule == "weekly":
         y, w, _ = today.isocalendar()
         when = f"{y}-W{w:02d}"

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import i18n
-from .digest import digest_messages, managers
+from .digest import digest_messages, managers, stopped_messages
 from .message_log import MessageLog
 from .notify import in_zone, renderer_for, sender_of, transport_opener
 from .outbound import Delivery, deliver
@@ -92,10 +92,24 @@ def statement_run(cfg, ledger, book, decisions, today: dt.date, now: dt.datetime
 def digest_run(cfg, ledger, book, decisions, today: dt.date, now: dt.datetime, send: bool,
                dry_run: bool = False) -> Run:
     lang = book.language
+    messages = digest_messages(decisions, book.staff, lang, sender_of(cfg, book.settings, today), today,
+                               cfg.digest_schedule, cfg.digest_roles, cfg.sheet_url,
+                               book.layout.tab("referrals").names())
+    return _deliver_digest(cfg, ledger, book, messages, today, now, send, dry_run)
+
+
+def stopped_digest_run(cfg, ledger, book, findings, today: dt.date, now: dt.datetime, send: bool,
+                       dry_run: bool = False) -> Run:
+    """The day's digest when the workbook cannot be used: what stops the worker."""
+    messages = stopped_messages(findings, book.staff, book.language, sender_of(cfg, book.settings, today), today,
+                                cfg.digest_schedule, cfg.digest_roles, cfg.sheet_url)
+    return _deliver_digest(cfg, ledger, book, messages, today, now, send, dry_run)
+
+
+def _deliver_digest(cfg, ledger, book, messages, today, now, send, dry_run) -> Run:
     run = Run(today.isoformat())
-    run.messages = digest_messages(decisions, book.staff, lang, sender_of(cfg, book.settings, today), today,
-                                   cfg.digest_schedule, cfg.digest_roles, cfg.sheet_url,
-                                   book.layout.tab("referrals").names())
+    run.messages = messages
     run.delivery = deliver(run.messages, MessageLog(ledger), renderer_for(book.settings), transport_opener(cfg),
-                           cfg.mail_from, in_zone(now, book.settings.timezone), lang, dry_run=dry_run or not send)
+                           cfg.mail_from, in_zone(now, book.settings.timezone), book.language,
+                           dry_run=dry_run or not send)
     return run

@@ -116,7 +116,16 @@ def digest(lang: str) -> dict:
                         "problem": "成交金额“约3千”不是金额 — 请填写数字，如 3000" if zh else
                         'Deal amount "about 3k" is not an amount — write a number such as 3000'}],
             "holding_soon": [{"ref_id": "R-000129", "until": dt.date(2026, 11, 25), "amount": D("300.00")}],
+            "stopped": [],
             "sheet_url": "https://docs.google.com/spreadsheets/d/EXAMPLE"}
+
+
+def stopped_digest(lang: str) -> dict:
+    """The digest of a day the workbook cannot be used: only what stops the worker."""
+    zh = lang == "zh"
+    return {**digest(lang), "counts": [], "awaiting": [], "to_fix": [], "holding_soon": [],
+            "stopped": ["奖励规则工作表 E3 单元格（比例%）：“三个点”不是百分比 — 请填写数字，如 3 或 3%" if zh else
+                        'Rules tab, cell E3 (Rate %): "three" is not a percentage — write a number such as 3 or 3%']}
 
 
 def milestone_notice(lang: str) -> dict:
@@ -161,8 +170,12 @@ def sparse(kind: str, lang: str) -> dict:
 
 
 def samples(kind: str, lang: str) -> list[dict]:
-    """Both samples, full first: what `problems()` renders each template with."""
-    return [sample(kind, lang), sparse(kind, lang)]
+    """The samples, full first: what `problems()` renders each template with
+    (the digest also as the digest of a day the workbook cannot be used)."""
+    out = [sample(kind, lang), sparse(kind, lang)]
+    if kind == "digest":
+        out.append({**out[1], **stopped_digest(lang), "sheet_url": None})
+    return out
 
 
 __all__ = ["KINDS", "sample", "sparse", "samples"]

@@ -45,6 +45,9 @@ i18n.register({
     "serve.not_written": {"en": ", not written: {why}", "zh": "，未写入：{why}"},
     "serve.digest": {"en": "{job}: {sent} sent, {before} sent before, {failed} not sent",
                      "zh": "{job}：发出 {sent} 封，此前已发 {before} 封，未发出 {failed} 封"},
+    "serve.digest_stopped": {
+        "en": "{told} — what stops the worker, not the day's figures: {why}",
+        "zh": "{told} — 内容为使工作程序停止的问题，而非当日汇总：{why}"},
     "serve.digest_none": {"en": "{job}: no manager with an email address in the Staff tab — nothing sent",
                           "zh": "{job}：员工表中没有填写邮箱的经理 — 未发送"},
     "serve.failed": {"en": "{job} failed: {why}", "zh": "{job} 失败：{why}"},
@@ -228,18 +231,31 @@ class Worker:
         return pass_line(name, result), lang
 
     def digest(self, now: dt.datetime) -> tuple[str, str]:
-        from .cli_mail import _workbook
+        from .cli_mail import _workbook, stopped_digest
         from .ledger import Ledger
         from .periodic import digest_run
-        from .sync import local_day
+        from .sync import SyncRefused, local_day
         with PassLock(self.cfg.ledger_path):
-            book, decisions, today = _workbook(self.cfg, local_day(now, self.timezone))
+            try:
+                book, decisions, today = _workbook(self.cfg, local_day(now, self.timezone))
+            except SyncRefused as e:
+                # nothing can be decided: the managers get what stops the worker instead
+                run = stopped_digest(self.cfg, e, local_day(now, self.timezone), now, send=True)
+                if run is None or not run.messages:
+                    raise
+                self.language = lang = e.language
+                told, _ = self._digest_line(run, lang)
+                return Text("serve.digest_stopped", why=reason(e, lang), told=told).render(lang), lang
             self.language = lang = book.language
             ledger = Ledger(self.cfg.ledger_path)
             try:
                 run = digest_run(self.cfg, ledger, book, decisions, today, now, send=True)
             finally:
                 ledger.close()
+        return self._digest_line(run, lang)
+
+    @staticmethod
+    def _digest_line(run, lang: str) -> tuple[str, str]:
         job = Text("serve.job.digest")
         if not run.messages:
             return Text("serve.digest_none", job=job).render(lang), lang

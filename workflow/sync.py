@@ -54,10 +54,11 @@ i18n.register({
 class SyncRefused(Exception):
     """The config, workbook or rules are unusable: nothing was written or sent."""
 
-    def __init__(self, findings: list[Finding], language: str):
+    def __init__(self, findings: list[Finding], language: str, book=None):
         super().__init__("; ".join(f.text.render(language) for f in findings))
         self.findings = findings
         self.language = language
+        self.book = book          # the workbook as read, when it was (its Staff tab finds the managers)
 
 
 @dataclass
