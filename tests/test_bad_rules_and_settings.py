@@ -2,6 +2,7 @@
 tab, cell and fix, and stops `sync` (exit 2, nothing written or issued)."""
 from __future__ import annotations
 
+import openpyxl
 import pytest
 
 from conftest import referral
@@ -114,3 +115,54 @@ def test_chinese_workbook_gets_chinese_check_output(world):
     p = world.cli("check")
     assert p.returncode == 1
     assert "奖励规则工作表 B2 单元格（比例%）" in p.stdout and "“五”" in p.stdout
+
+
+MILESTONE_HEADER = ["Recipient", "Count", "Period", "Mode", "Reward type", "Amount", "Item"]
+MILESTONE_ROW = ["referrer", "3", "all", "each", "cash", "100", ""]
+
+
+@pytest.mark.parametrize("tab,header", [("Rules", "Recipient"), ("Milestones", "Count"), ("Settings", "Key"),
+                                        ("Settings", "Value"), ("Staff", "Name")])
+def test_a_required_column_deleted_from_a_setup_tab_is_named_and_stops_sync(world, tab, header):
+    _book(world, [RULE_HEADER, GOOD_RULE], milestones=[MILESTONE_HEADER, MILESTONE_ROW])
+    staff = [["Name", "Email", "Role"], ["Lee", "lee@example.com", "Sales"]]
+
+    def drop(ws):
+        if tab == "Staff":
+            for row in staff:
+                ws.append(row)
+        head = [c.value for c in ws[1]]
+        ws.delete_cols(head.index(header) + 1)
+    if tab == "Staff":
+        wb = openpyxl.load_workbook(world.path)
+        drop(wb.create_sheet("Staff"))
+        wb.save(world.path)
+    else:
+        world.edit(drop, tab)
+    before = world.path.read_bytes()
+    p = world.cli("check")
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stdout + p.stderr
+    assert f"{tab} tab, row 1" in p.stdout and header in p.stdout and "—" in p.stdout, p.stdout
+    p = world.cli("sync", "--today", "2026-11-20")
+    assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+    assert world.path.read_bytes() == before
+
+
+def test_a_setting_typed_twice_with_two_values_stops_sync_and_names_both_cells(world):
+    world.standard([referral(**{"Deal amount": 1000, "Deal date": "2026-10-05"})], [RULE_HEADER, GOOD_RULE],
+                   {"holding_days": 5})
+    world.edit(lambda ws: ws.append(["holding_days", 7]), "Settings")
+    rows = world.sheet("Settings").max_row
+    p = world.cli("check")
+    assert p.returncode == 1
+    assert f'Settings tab, cell B{rows}' in p.stdout and 'set twice, to "5" in B' in p.stdout and '"7"' in p.stdout, \
+        p.stdout
+    world.edit(lambda ws: ws.cell(rows, 2, 5), "Settings")          # the same value twice: fine
+    assert world.cli("check").returncode == 0
+
+
+def test_a_missing_settings_tab_is_a_warning_naming_the_defaults(world):
+    world.book({"Referrals": [["Submitted at", "Referrer", "Referrer phone", "New customer", "New customer phone"]],
+                "Rules": [RULE_HEADER, GOOD_RULE]})
+    p = world.cli("check")
+    assert p.returncode == 0 and "Settings tab: not found" in p.stdout and "no holding period" in p.stdout, p.stdout

@@ -20,6 +20,13 @@ i18n.register({
         "en": "Rules tab: there is no usable rule and no milestone, so no referral can earn anything — add rule rows",
         "zh": "奖励规则工作表：没有可用的规则或阶梯奖励，任何推荐都不会有奖励 — 请添加规则",
     },
+    "book.no_settings": {
+        "en": "Settings tab: not found (looked for Settings, 设置) — every setting takes its default value (no "
+              "holding period, no second approval, no exclusions, no monthly caps); if the tab was renamed or "
+              "deleted, restore it",
+        "zh": "设置工作表：找不到（查找了 Settings、设置） — 所有设置均按默认值（无等待期、无二级审批、无排除项、"
+              "无月度上限）；如该表被改名或删除，请恢复",
+    },
 })
 
 
@@ -43,25 +50,33 @@ def load_book(tabs: dict[str, list[list]], tab_names=None, aliases=None) -> Book
     layout = locate(tabs, tab_names, aliases)
     findings = [Finding(t) for t in layout.problems]
 
-    def grid(key):
+    def usable(key):
+        """The tab's layout when its rows can be read: a tab without one of its
+        required columns is not read at all (locate() said which is missing)."""
         t = layout.tab(key)
+        return t if t is not None and t.complete else None
+
+    def grid(key):
+        t = usable(key)
         return tabs[t.name] if t else []
 
-    settings, f = parse_settings(grid("settings"), layout.tab("settings"))
+    settings, f = parse_settings(grid("settings"), usable("settings"))
     findings += f
-    rules, f = parse_rules(grid("rules"), layout.tab("rules"))
+    rules, f = parse_rules(grid("rules"), usable("rules"))
     findings += f
-    milestones, f = parse_milestones(grid("milestones"), layout.tab("milestones"), settings.campaign_end)
+    milestones, f = parse_milestones(grid("milestones"), usable("milestones"), settings.campaign_end)
     findings += f
-    staff, f = parse_staff(grid("staff"), layout.tab("staff"))
+    staff, f = parse_staff(grid("staff"), usable("staff"))
     findings += f
-    customers, f = parse_customers(grid("customers"), layout.tab("customers"))
+    customers, f = parse_customers(grid("customers"), usable("customers"))
     findings += f
     if layout.tab("rules") and layout.tab("rules").cols:
         findings += dead_rules(rules, layout.tab("rules").name, settings.excluded_categories,
                                (settings.campaign_start, settings.campaign_end))
         if not rules and not milestones and not any(x.is_error for x in findings):
             findings.append(Finding(Text("book.nothing_pays"), "warning"))
+    if layout.tab("settings") is None and layout.tab("referrals") is not None:
+        findings.append(Finding(Text("book.no_settings"), "warning"))
     language = settings.language
     if "language" not in settings.explicit and layout.language_hint:
         language = layout.language_hint

@@ -100,7 +100,10 @@ def render(value: Any, lang: str, names: Mapping | None = None) -> str:
 
 
 def quote(value: Any, lang: str = "en") -> str:
-    """A value as found in a cell, quoted for a problem text and kept short."""
+    """A value as found in a cell, quoted for a problem text and kept short
+    (a whole number read as 7.0 shows as the 7 typed)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        value = int(value)
     s = str(value)
     if len(s) > 40:
         s = s[:37] + "..."

@@ -59,6 +59,11 @@ class TabLayout:
     def col(self, key: str) -> int | None:
         return self.cols.get(key)
 
+    @property
+    def complete(self) -> bool:
+        """Every required column was found (else locate() reported the missing one)."""
+        return all(f.key in self.cols for f in self.spec.fields if f.required)
+
     def names(self) -> dict:
         """Field label → the header to name the column by in texts, for the
         columns whose header is not one of the field's own names in English

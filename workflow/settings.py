@@ -12,6 +12,10 @@ from .i18n import Bilingual, Text
 from .layout import TabLayout, cell_ref
 
 i18n.register({
+    "settings.twice": {
+        "en": "{setting} is set twice, to {first} in {where} and to {found} here — delete one of the two rows",
+        "zh": "{setting} 设置了两次：{where} 为 {first}，此处为 {found} — 请删除其中一行",
+    },
     "settings.unknown_key": {
         "en": "{found} is not a setting this worker knows — check the spelling (known: {known}); the row is ignored",
         "zh": "{found} 不是可识别的设置项 — 请检查拼写（可用：{known}）；该行已忽略",
@@ -137,6 +141,7 @@ def parse_settings(grid: list[list], tab: TabLayout | None) -> tuple[Settings, l
     kcol = tab.cols.get("key", 1)
     vcol = tab.cols.get("value", 2)
     start = tab.header_row if tab.cols else 0
+    seen: dict[str, tuple] = {}     # setting → (cell, value, cell as typed) of the row that set it
     for r in range(start, len(grid)):
         row = grid[r]
         key_raw = row[kcol - 1] if len(row) >= kcol else None
@@ -157,6 +162,14 @@ def parse_settings(grid: list[list], tab: TabLayout | None) -> tuple[Settings, l
         except CellError as e:
             findings.append(at_cell(tab.name, cell_ref(r + 1, vcol), Bilingual(key, zh), e.text))
             continue
+        here = cell_ref(r + 1, vcol)
+        if key in seen and seen[key][1] != value:
+            where, _first, first_raw = seen[key]
+            findings.append(at_cell(tab.name, here, Bilingual(key, zh),
+                                    Text("settings.twice", setting=key, first=i18n.Found(first_raw), where=where,
+                                         found=i18n.Found(raw))))
+            continue
+        seen.setdefault(key, (here, value, raw))
         if value is None and kind not in ("list", "dates"):
             # a blank value means the default, except for optional limits
             if key in ("campaign_start", "campaign_end", "deal_within_days", "second_approval_over",
