@@ -369,3 +369,35 @@ def test_each_garbled_required_or_key_cell_is_a_row_problem(world, header, value
     world.sync()
     row = world.rows()[0]
     assert row["Status"] == "Needs fixing" and needle in row["Problems"]
+
+
+def test_a_reward_cut_by_the_amount_limit_gets_the_room_a_rejected_referral_leaves(world):
+    rules = [["Recipient", "Fixed", "Reward type"], ["referrer", "10", "cash"]]
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Deal date": f"2026-11-0{i + 1}",
+                    "Approved": i > 0}) for i in range(3)]
+    world.standard(rows, rules, {"monthly_cap_amount": "25"})
+    world.sync()
+    assert [l["amount"] for l in world.lines()] == ["10", "5"]      # the waiting 11-01 deal holds its place
+    assert "cut to 5" in world.rows()[2]["Problems"]
+    world.set_cell(2, "Rejected", True)
+    world.sync()                                                    # room for 5 more: the cut reward grows
+    assert world.status() == ["Rejected", "Approved", "Awaiting approval"]
+    assert "5 → 10" in world.rows()[2]["Problems"], world.rows()[2]["Problems"]
+    world.set_cell(4, "Approved", True)
+    world.sync()
+    assert world.status() == ["Rejected", "Approved", "Approved"]
+    assert [l["amount"] for l in world.lines()] == ["10", "5", "5"] and world.rows()[2]["Problems"] is None
+    assert world.sync().cells_written == 0
+
+
+def test_a_group_named_like_the_reward_type_is_the_blank_group_of_that_type(world):
+    for name in ("现金", "Cash"):
+        rules = [["Recipient", "Category", "Rate %", "Reward type", "Group"],
+                 ["referrer", "key account", "8", "cash", name], ["referrer", "", "5", "cash", ""]]
+        world.standard([deal(Approved=True, Category="key account"), deal(**{"Approved": True,
+                        "New customer phone": "13900000077"})], rules)
+        for f in world.dir.glob("ledger.sqlite*"):
+            f.unlink()
+        world.sync()
+        assert [(l["ref_id"], l["amount"]) for l in world.lines()] == [("R-000001", "8000"), ("R-000002", "5000")], name
+        assert "never" not in world.cli("check").stdout          # no warning: the 5 % row still pays the others

@@ -35,7 +35,7 @@ ZERO = Decimal(0)
 def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
     """Monthly limits per referrer, by deal month.  Rewards already issued keep
     their place and their amount; the room left is shared out among the others
-    in deal order."""
+    in deal order, a reward cut when it was issued taking its turn for the rest."""
     if s.monthly_cap_count is None and s.monthly_cap_amount is None:
         return
     counts: dict[tuple, int] = {}
@@ -68,11 +68,22 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
         paid = _cash(issued)
         sums[k] = sums.get(k, ZERO) + paid
         if s.monthly_cap_amount is not None and _referrer_cash(d.proposed) > paid:
-            d.proposed = _cut_cash(d.proposed, paid)      # it was cut by the limit when issued
-            d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=k[1], paid=paid))
+            # cut by the limit when issued (or more since): it keeps what it has and
+            # gets what room is left in its turn, e.g. after an earlier referral of
+            # the month was rejected
+            pending.append((deal, v.get("submitted"), r.seq, k, d, paid))
     pending.sort(key=_deal_order)
-    for _deal, _submitted, _seq, k, d in pending:
+    for _deal, _submitted, _seq, k, d, *had in pending:
         month = k[1]
+        if had:
+            paid = had[0]
+            room = max(s.monthly_cap_amount - sums.get(k, ZERO), ZERO)
+            extra = min(_referrer_cash(d.proposed) - paid, room)
+            sums[k] = sums.get(k, ZERO) + extra
+            if _referrer_cash(d.proposed) > paid + extra:
+                d.proposed = _cut_cash(d.proposed, paid + extra)
+                d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=paid + extra))
+            continue
         if s.monthly_cap_count is not None and counts.get(k, 0) >= s.monthly_cap_count:
             d.proposed = [ln for ln in d.proposed if ln.role != "referrer"]
             d.problems.append(Text("decide.cap_count", cap=s.monthly_cap_count, month=month))

@@ -203,9 +203,19 @@ def parse_rules(grid: list[list], tab: TabLayout | None) -> tuple[list[Rule], li
             referrer_type=rtype, categories=frozenset(norm(c) for c in cats) if cats else None,
             min_amount=min_a, max_amount=max_a, rate=rate, fixed=fixed, cap=cap,
             round_to=unit if unit is not None else CENT, reward_type=reward_type, item=item,
-            group=f"g:{norm(group)}" if group else f"type:{reward_type}",
+            group=_group_key(group, reward_type),
             group_label=group or REWARD_TYPES[reward_type].zh, valid_from=vfrom, valid_to=vto))
     return rules, findings
+
+
+def _group_key(group: str | None, reward_type: str) -> str:
+    """A blank group is the rule's reward type; a group named like a reward type
+    (现金, cash, 购物卡 …) is that same group, so "8 % for key accounts, group
+    现金" above "5 % for everyone" still pays one of the two, not both."""
+    if not group:
+        return f"type:{reward_type}"
+    named = REWARD_TYPE_CHOICES.get(norm(group))
+    return f"type:{named}" if named else f"g:{norm(group)}"
 
 
 def _covers(a: Rule, b: Rule) -> bool:
