@@ -333,6 +333,18 @@ def test_milestone_highest_per_quarter_pays_once_the_quarter_ended(world):
     assert len([l for l in world.lines() if l["recipient_role"] == "milestone"]) == 1
 
 
+def test_milestone_highest_pays_every_row_of_the_step_reached(world):
+    """Scheme I's first step gives a 500 voucher and 500 VIP points: two rows of count 1."""
+    world.standard([deal(Approved=True)], RULES, milestones=[
+        MS_HEADER, ["referrer", 1, "quarter", "highest", "voucher", 500, "500元精品券"],
+        ["referrer", 1, "quarter", "highest", "points", 500, "VIP500积分"],
+        ["referrer", 2, "quarter", "highest", "points", 700, "VIP700积分"]])
+    world.sync("2027-01-01")
+    got = [(l["reward_type"], l["amount"], l["item"]) for l in world.lines() if l["recipient_role"] == "milestone"]
+    assert got == [("voucher", "500", "500元精品券"), ("points", "500", "VIP500积分")]
+    assert world.sync("2027-01-02").cells_written == 0
+
+
 def test_cancelling_a_referral_takes_back_a_milestone_it_made_possible(world):
     rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True}) for i in range(2)]
     world.standard(rows, RULES, milestones=[MS_HEADER, ["referrer", 2, "all", "each", "cash", 100, ""]])

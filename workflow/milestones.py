@@ -151,8 +151,10 @@ def milestone_lines(milestones: list[Milestone], approved: dict[str, list], toda
                         if end is not None and changes_on is not None:
                             changes_on(end + dt.timedelta(days=1))   # pays the day after
                         continue
+                    # every row of the highest step reached: "500元精品券 and VIP500积分"
+                    # at one step are two rows of the same count
                     top = max(m.count for m in reached)
-                    reached = [m for m in reached if m.count == top][:1]
+                    reached = [m for m in reached if m.count == top]
                 for m in reached:
                     lines.append(MilestoneLine(ids[m.count - 1], m.row, pkey, m.count, m.reward_type, m.amount, m.item))
     return lines
