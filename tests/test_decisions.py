@@ -413,3 +413,15 @@ def test_a_group_named_like_the_reward_type_is_the_blank_group_of_that_type(worl
         world.sync()
         assert [(l["ref_id"], l["amount"]) for l in world.lines()] == [("R-000001", "8000"), ("R-000002", "5000")], name
         assert "never" not in world.cli("check").stdout          # no warning: the 5 % row still pays the others
+
+
+def test_an_item_shows_its_value_unless_its_name_says_it(world):
+    rules = [["Recipient", "Rate %", "Cap", "Fixed", "Reward type", "Item", "Group"],
+             ["referrer", "10", "500", "", "voucher", "补货现金券", ""],
+             ["referrer", "", "", "500", "voucher", "500元精品券", "gift"],
+             ["new_customer", "0.5", "", "", "discount", "购房款优惠", ""]]
+    world.standard([deal(**{"Deal amount": 2345.67})], rules)
+    world.sync()
+    row = world.rows()[0]
+    assert row["Referrer reward"] == "补货现金券 (234.57) + 500元精品券", row
+    assert row["New customer reward"] == "购房款优惠 (11.73)"

@@ -6,6 +6,7 @@ reward-relevant change.  A cell is written only when its value differs.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from . import i18n
@@ -58,7 +59,10 @@ def status_text(d: Decision, lang: str) -> str:
 def line_text(ln: Line, lang: str) -> str:
     """One reward as people read it: an item names itself; cash is its amount."""
     if ln.item:
-        what = ln.item   # the item names itself; the amount is in the ledger
+        # the item names itself, and its value when the name does not say it
+        # ("补货现金券 (234.57)", but "500元精品券"): a manager sees what a tick approves
+        what = ln.item if not ln.amount or _names_amount(ln.item, ln.amount) else \
+            f"{ln.item} ({format_amount(ln.amount)})"
     elif ln.reward_type == "cash":
         what = format_amount(ln.amount)
     else:
@@ -66,6 +70,21 @@ def line_text(ln: Line, lang: str) -> str:
     if ln.role == "milestone":
         return Text("plan.milestone", what=what).render(lang)
     return what
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _names_amount(item: str, amount) -> bool:
+    """True when a number in the item's name is its amount (500元精品券 at 500)."""
+    k = (item, amount)
+    hit = _NAMED.get(k)
+    if hit is None:
+        hit = _remember(_NAMED, k, any(Decimal(n) == amount for n in _NUMBER.findall(item.replace(",", ""))))
+    return hit
+
+
+_NAMED: dict = {}
 
 
 def reward_cell(lines: list[Line], lang: str):
