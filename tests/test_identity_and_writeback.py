@@ -64,6 +64,17 @@ def test_wiped_ref_id_with_the_customer_phone_fixed_at_once_gets_its_old_id_back
     assert world.sync().cells_written == 0
 
 
+def test_wiped_ref_id_of_a_row_edited_in_an_earlier_pass_gets_its_old_id_back(world):
+    world.standard(rows(3), RULES)
+    world.sync()
+    world.set_cell(3, "Referrer phone", "13800000009")   # the referrer's phone corrected: a new identity
+    world.sync()
+    world.set_cell(3, "Ref ID", None)                    # later, the ID wiped
+    world.sync()
+    assert [r["Ref ID"] for r in world.rows()] == ["R-000001", "R-000002", "R-000003"]
+    assert world.sync().cells_written == 0
+
+
 def test_copied_row_gets_a_new_id_and_a_note(world):
     world.standard(rows(2), RULES)
     world.sync()

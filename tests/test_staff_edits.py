@@ -51,6 +51,52 @@ def test_sorting_only_the_staff_columns_puts_ids_back_with_their_referrals(world
     assert world.rows()[3]["Status"] == "Approved"      # C0, now at the bottom, keeps its approval
 
 
+def _partial_sort_by_referrer(ws):   # only the staff columns move; Ref ID, Status, rewards stay in place
+    width = len(REF_HEADER)
+    data = [[c.value for c in r[:width]] for r in ws.iter_rows(min_row=2)]
+    data.sort(key=lambda r: str(r[REF_HEADER.index("Referrer")]))
+    for i, r in enumerate(data):
+        for j, v in enumerate(r):
+            ws.cell(i + 2, j + 1).value = v
+
+
+def test_a_partial_sort_after_an_earlier_phone_fix_gives_every_referral_its_own_id_and_pays_once(world):
+    import email
+    import email.policy
+    import sqlite3
+    world.standard([deal(**{"Referrer": "Zed", "Referrer phone": "13600000099", "New customer": "Yan",
+                            "New customer phone": "13600000098"}),
+                    deal(**{"Referrer email": "ann@example.com", "New customer phone": None})], RULES)
+    world.sync("2026-11-20")
+    assert world.status()[1] == "Needs fixing"
+    world.set_cell(3, "New customer phone", "13900000011")     # the phone filled in the next day
+    world.edit(lambda ws: ws.append(["2026-10-01", "Jack", "13600000020", None, None, "Kate", "13600000021"]))
+    world.sync("2026-11-21")
+    world.set_cell(3, "Approved", True)
+    world.sync("2026-11-21")
+    assert [(r["Referrer"], r["Ref ID"], r["Status"]) for r in world.rows()] == [
+        ("Zed", "R-000001", "Awaiting approval"), ("Ann", "R-000002", "Notified"),
+        ("Jack", "R-000003", "Waiting for deal")]
+
+    world.edit(_partial_sort_by_referrer)
+    world.sync("2026-11-22")
+    world.sync("2026-11-23")
+    rows = world.rows()
+    assert [(r["Referrer"], r["New customer"], r["Ref ID"], r["Status"], r["Referrer reward"]) for r in rows] == [
+        ("Ann", "Bo", "R-000002", "Notified", 1000), ("Jack", "Kate", "R-000003", "Waiting for deal", None),
+        ("Zed", "Yan", "R-000001", "Awaiting approval", 1000)]
+    assert [(x["ref_id"], x["amount"], x["status"]) for x in world.lines()] == [("R-000002", "1000", "notified")]
+    db = sqlite3.connect(world.dir / "ledger.sqlite")
+    try:
+        ids = [r for (r,) in db.execute("SELECT ref_id FROM refs ORDER BY seq")]
+        assert ids == ["R-000001", "R-000002", "R-000003"]     # no new ID given to Ann's referral
+    finally:
+        db.close()
+    sent = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+            for p in (world.dir / "outbox").glob("*.eml")]
+    assert [str(m["To"]) for m in sent] == ["Ann <ann@example.com>"]   # one notice, not a second one
+
+
 def test_an_edited_phone_keeps_its_id(world):
     world.standard([deal(**{"New customer phone": "13900000001"})], RULES)
     world.sync()

@@ -2,12 +2,14 @@
 or a wiped cell.  Pure: takes the ledger's registry, returns what to record."""
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 
-from . import i18n
+from . import cells, i18n
+from .cells import CellError
 from .i18n import Text
-from .referral import Referral
+from .referral import Referral, person_key
 
 i18n.register({
     "identity.moved": {
@@ -34,6 +36,34 @@ def identity_key(r: Referral) -> str:
     return f"{customer}|{r.person or ''}|{sub}"
 
 
+_IDENTITY_CELLS = (("submitted", cells.parse_datetime), ("referrer", cells.parse_text),
+                   ("referrer_phone", cells.parse_phone), ("referrer_email", cells.parse_email),
+                   ("customer", cells.parse_text), ("customer_phone", cells.parse_phone),
+                   ("customer_email", cells.parse_email))
+
+
+def content_identity(content: str | None) -> str | None:
+    """identity_key of a row content as the ledger records it (the filled-in
+    cells as JSON), its cells parsed as a row's are; None when there is none."""
+    try:
+        raw = json.loads(content) if content else None
+    except ValueError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    v = {}
+    for key, parse in _IDENTITY_CELLS:
+        x = raw.get(key)
+        try:
+            v[key] = None if x is None or (isinstance(x, str) and not x.strip()) else parse(x)
+        except CellError:
+            v[key] = None
+    customer = v["customer_phone"] or v["customer_email"] or (v["customer"] or "")
+    person = person_key(v["referrer_phone"], v["referrer_email"], v["referrer"])
+    sub = v["submitted"].date().isoformat() if v["submitted"] else ""
+    return f"{customer}|{person or ''}|{sub}"
+
+
 @dataclass
 class Registry:
     """What the ledger knows: every Ref ID ever assigned and its identity."""
@@ -41,10 +71,12 @@ class Registry:
     identity_by_ref: dict[str, str] = field(default_factory=dict)
     next_seq: int = 1
 
-    def refs_by_identity(self) -> dict[str, list[str]]:
+    def refs_by_identity(self, edited: dict[str, str] | None = None) -> dict[str, list[str]]:
+        """Identity → its Ref IDs; `edited` (Ref ID → identity now) overrides the first identity."""
+        edited = edited or {}
         out: dict[str, list[str]] = {}
         for ref, ident in self.identity_by_ref.items():
-            out.setdefault(ident, []).append(ref)
+            out.setdefault(edited.get(ref, ident), []).append(ref)
         return out
 
 
@@ -63,7 +95,10 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry, contents: d
     referral stands on another row, the cell was moved away from its row (a
     sort of some columns only) or copied with the row: the row gets the ID of
     the referral it is, or a new one.  When that referral is nowhere in the
-    sheet, the row itself was edited (a typo fixed) and keeps its ID.
+    sheet, the row itself was edited (a typo fixed) and keeps its ID.  A
+    referral edited so in an earlier pass is what its content last recorded
+    (`contents`) says, not what it was when its ID was given: a partial sort
+    then gives it back its own ID, and its old identity to no other row.
 
     A row without an ID whose identity the ledger does not know (its ID wiped
     and its customer's phone fixed in the same edit) gets back the ID of the one
@@ -75,6 +110,7 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry, contents: d
     in_sheet = set(idents)
     claims: dict[str, list[int]] = {}
     unplaced: list[int] = []
+    edited = None                         # Ref ID → identity now, where it changed: built when first needed
     match = REF_RE.match
     for i, raw in enumerate(cell_ids):
         m = match(raw) if isinstance(raw, str) else None
@@ -104,7 +140,12 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry, contents: d
             else:
                 owner = next((i for i in rows if idents[i] == ident), None)
             if owner is None and ident not in in_sheet:
-                owner = rows[0]           # edited in place: keeps its ID
+                if edited is None:
+                    edited = _edited(known, in_sheet, contents)
+                ident = edited.get(ref_id, ident)
+                owner = next((i for i in rows if idents[i] == ident), None)
+                if owner is None and ident not in in_sheet:
+                    owner = rows[0]       # edited in place: keeps its ID
         if owner is not None:
             taken[ref_id] = owner
             if len(rows) == 1:
@@ -112,13 +153,15 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry, contents: d
         for i in rows:
             if i != owner:
                 displaced[i] = ref_id
-    by_ident = registry.refs_by_identity() if displaced or unplaced else {}
+    if (displaced or unplaced) and edited is None:
+        edited = _edited(known, in_sheet, contents)
+    by_ident = registry.refs_by_identity(edited) if displaced or unplaced else {}
     missing = None                        # the index of referrals no row holds: built when first needed
     for i in sorted([*unplaced, *displaced]):
         ref_id = next((c for c in by_ident.get(idents[i], ()) if c not in taken), None)
         if ref_id is None and contents and i not in displaced:
             if missing is None:
-                missing = _missing_index(known, claims, in_sheet)
+                missing = _missing_index(known, claims, in_sheet, edited)
             ref_id = _missing_referral(refs[i], idents[i], missing, taken, contents)
         if ref_id is None:
             seq = registry.next_seq
@@ -142,10 +185,26 @@ def assign(refs: list[Referral], cell_ids: list, registry: Registry, contents: d
     return out
 
 
-def _missing_index(known: dict, claims: dict, in_sheet: set) -> dict[str, list[str]]:
+def _edited(known: dict, in_sheet: set, contents: dict | None) -> dict[str, str]:
+    """Ref ID → the identity of the content last recorded under it, for the
+    referrals whose first identity no row has any more and whose content says
+    they changed since (a phone filled in or corrected in an earlier pass)."""
+    out: dict[str, str] = {}
+    if not contents:
+        return out
+    for ref_id, ident in known.items():
+        if ident not in in_sheet:
+            now = content_identity(contents.get(ref_id))
+            if now is not None and now != ident:
+                out[ref_id] = now
+    return out
+
+
+def _missing_index(known: dict, claims: dict, in_sheet: set, edited: dict) -> dict[str, list[str]]:
     """"referrer|day" → the Ref IDs the ledger knows that no row holds or is (built once, when needed)."""
     out: dict[str, list[str]] = {}
     for ref_id, ident in known.items():
+        ident = edited.get(ref_id, ident)
         if ref_id not in claims and ident not in in_sheet:
             out.setdefault("|".join(ident.rsplit("|", 2)[1:]), []).append(ref_id)
     return out
@@ -153,7 +212,6 @@ def _missing_index(known: dict, claims: dict, in_sheet: set) -> dict[str, list[s
 
 def _missing_referral(r: Referral, ident: str, missing: dict, taken: dict, contents: dict) -> str | None:
     """The one referral absent from the sheet that this row is, by referrer, day and customer name."""
-    import json
     from .cells import norm
     name = norm(r.v.get("customer") or "")
     if not name:

@@ -365,16 +365,16 @@ def decide_only(cfg: Config, snap, book: Book, today: dt.date) -> tuple[list, di
     """The decisions a pass would make now, recording and writing nothing: (decisions, states)."""
     from .identity import Registry
     refs, cell_ids = referral_rows(snap.tabs, book)
-    registry, states, closed = Registry(), {}, set()
+    registry, states, seen, closed = Registry(), {}, {}, set()
     if cfg.ledger_path.exists():
         ledger = Ledger(cfg.ledger_path)
         try:
             registry = ledger.registry()
-            states, _ = ledger.states()
+            states, seen = ledger.states()
             closed = MessageLog(ledger).closed_periods()
         finally:
             ledger.close()
-    assignment = assign(refs, cell_ids, registry)
+    assignment = assign(refs, cell_ids, registry, {ref: content for ref, (content, _) in seen.items()})
     ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today,
                   period=open_period(today, closed), copies=frozenset(assignment.copies))
     return decide_all(refs, ctx), states
