@@ -166,3 +166,15 @@ def test_a_missing_settings_tab_is_a_warning_naming_the_defaults(world):
                 "Rules": [RULE_HEADER, GOOD_RULE]})
     p = world.cli("check")
     assert p.returncode == 0 and "Settings tab: not found" in p.stdout and "no holding period" in p.stdout, p.stdout
+
+
+def test_a_cap_that_is_not_a_multiple_of_the_rounding_unit_never_pays_above_the_cap(world):
+    header = ["Recipient", "Rate %", "Cap", "Round to", "Reward type"]
+    world.standard([referral(**{"Deal amount": 56000, "Deal date": "2026-10-05", "Approved": True}),
+                    referral(**{"Deal amount": 20000, "Deal date": "2026-10-05", "Approved": True,
+                                "New customer phone": "13900000099"})],
+                   [header, ["referrer", "1", "550", "100", "cash"]])
+    p = world.cli("check")
+    assert p.returncode == 0 and "Rules tab, cell C2" in p.stdout and "pays 500" in p.stdout, p.stdout
+    world.sync()
+    assert [l["amount"] for l in world.lines()] == ["500", "200"]      # 560 → capped 550 → never 600

@@ -124,7 +124,7 @@ _AMOUNT = re.compile(r"([-+−–])?\s*(?:(?:[¥$]|rmb|cny|usd)\s*)?([-+−–])
                      r"\s*([万萬千])?\s*(?:元|块|rmb|cny|¥)?\s*整?", re.I)
 _GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _SCALE = {"万": 4, "萬": 4, "千": 3}
-_PERCENT = re.compile(r"([-+−–])?\s*(\d+(?:\.\d*)?|\.\d+)\s*%?")
+_PERCENT = re.compile(r"([-+−–])?\s*(\d+(?:\.\d*)?|\.\d+)\s*([%‰])?")
 _INT = re.compile(r"([-+−–])?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
 
 
@@ -187,7 +187,7 @@ def _percent_text(v: str, s: str) -> Decimal:
     d = Decimal(m.group(2))
     if d and m.group(1) not in (None, "+"):
         raise _fail("cell.percent_negative", v)
-    return d
+    return d / 10 if m.group(3) == "‰" else d       # 2‰ (千分之二) is 0.2 %
 
 
 _AMOUNT_KEYS = ("cell.amount_bad", "cell.amount_negative", "cell.amount_too_large", "cell.amount_is_date")
@@ -200,7 +200,7 @@ def parse_amount(v: Any) -> Decimal | None:
 
 
 def parse_percent(v: Any) -> Decimal | None:
-    """A Rate % cell: the number is the percentage ("0.2" and 0.2 mean 0.2 %, "5%" means 5)."""
+    """A Rate % cell: the number is the percentage ("0.2" and 0.2 mean 0.2 %, "5%" means 5, "2‰" means 0.2)."""
     return _decimal(v, _percent_text, _PERCENT_KEYS)
 
 

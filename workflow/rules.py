@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from . import cells, i18n
 from .cells import CellError, norm
@@ -52,6 +52,12 @@ i18n.register({
     "rule.no_rules": {
         "en": "Rules tab: there is no rule and no milestone — add at least one rule row",
         "zh": "奖励规则工作表：没有任何规则或阶梯奖励 — 请至少添加一行规则",
+    },
+    "rule.cap_off_unit": {
+        "en": "the cap {cap} is not a multiple of Round to {unit}, so a reward that reaches the cap pays {paid} "
+              "(never more than the cap) — make the cap a multiple of {unit} if {paid} is not meant",
+        "zh": "封顶 {cap} 不是取整单位 {unit} 的整数倍，达到封顶的奖励按 {paid} 发放（不超过封顶） — "
+              "如不是这个意思，请把封顶改为 {unit} 的整数倍",
     },
     "rule.round_bad": {
         "en": "{found} is not a rounding unit — write 0.01, 1, 10 or 100",
@@ -124,12 +130,22 @@ class Rule:
             v += self.fixed
         if self.cap is not None and v > self.cap:
             v = self.cap
-        return round_half_up(v, self.round_to)
+        out = round_half_up(v, self.round_to)
+        if self.cap is not None and out > self.cap:
+            # capped, then rounded — and still never above the cap: a cap that is
+            # not a multiple of the unit pays the multiple below it (check warns)
+            out = round_down(self.cap, self.round_to)
+        return out
 
 
 def round_half_up(value: Decimal, unit: Decimal = CENT) -> Decimal:
     q = (value / unit).quantize(Decimal(1), rounding=ROUND_HALF_UP) * unit
     # keep at least cents precision for display, never an exponent
+    return q.quantize(unit if unit < 1 else Decimal(1))
+
+
+def round_down(value: Decimal, unit: Decimal = CENT) -> Decimal:
+    q = (value / unit).quantize(Decimal(1), rounding=ROUND_FLOOR) * unit
     return q.quantize(unit if unit < 1 else Decimal(1))
 
 
@@ -197,6 +213,10 @@ def parse_rules(grid: list[list], tab: TabLayout | None) -> tuple[list[Rule], li
         if vfrom and vto and vfrom > vto:
             findings.append(at_row(tab.name, sheet_row, Text("rule.window_empty", start=vfrom, end=vto)))
             continue
+        if cap is not None and unit is not None and round_down(cap, unit) != cap:
+            findings.append(at_cell(tab.name, cell_ref(sheet_row, tab.cols["cap"]), spec.field("cap").label,
+                                    Text("rule.cap_off_unit", cap=cap, unit=unit, paid=round_down(cap, unit)),
+                                    "warning"))
         reward_type = rtype_reward or ("gift" if item and rate is None and fixed is None else "cash")
         rules.append(Rule(
             row=sheet_row, recipient=recipient, program=norm(program) if program else None,
