@@ -133,7 +133,7 @@ class World:
 # mechanics (bytes, lock files, cell styles, the digest that skips a pass) stay xlsx-only.
 
 BOTH_BACKENDS = {"test_decisions", "test_catalogue", "test_staff_edits", "test_identity_and_writeback",
-                 "test_fuzz_pass", "test_dashboard", "test_early_ticks"}
+                 "test_fuzz_pass", "test_dashboard", "test_early_ticks", "test_export_lives"}
 XLSX_ONLY = {
     "test_unusable_settings_stop_sync_and_nothing_is_written",   # file bytes (gsheets: test_gsheets_passes)
     "test_staff_cells_formatting_and_unknown_columns_are_kept",  # openpyxl styles

@@ -10,7 +10,7 @@ approval again, and on re-approval only the difference is issued.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from . import i18n
@@ -30,11 +30,15 @@ i18n.register({
         "zh": "已发放：已勾选，但该行尚未审批 — 请先审批（尚未发放任何奖励）",
     },
     "approval.paid_stale": {
-        "en": "Paid: ticked for what was paid before the change; what was approved since differs from it (rewards "
-              "export: approved lines are still to pay, clawback lines to recover) — once settled, untick Paid, run "
-              "once, and tick it again",
-        "zh": "已发放：勾选的是修改前已发放的部分；之后审批的金额与之不同（见奖励导出：approved 为待发放，clawback 为需追回） — "
-              "处理完后请先取消勾选“已发放”，处理一次后再勾选",
+        "en": "Paid: ticked for what was handed out before the change — hand out {pay} too, approved since (rewards "
+              "export, status approved or notified); then untick Paid and, once this note has gone from the row, "
+              "tick it again (what was paid before stays paid)",
+        "zh": "已发放：勾选的是修改前已发放的部分 — 还需{pay}，为之后审批的部分（见奖励导出，状态 approved 或 notified）；"
+              "发放后请取消勾选“已发放”，待本提示从该行消失后再勾选（之前已发放的仍记为已发放）",
+    },
+    "approval.paid_recover": {
+        "en": "Paid before the change: recover {recover} — see the rewards export, status clawback",
+        "zh": "修改前已发放：需{recover}（见奖励导出，状态 clawback）",
     },
     "approval.needs_gm": {
         "en": "Needs the GM too: the referrer's cash reward {cash} reaches {limit} (Settings: second_approval_over)",
@@ -93,6 +97,10 @@ class RefState:
     notified: bool = False
     rejected: bool = False
     paid_stale: bool = False            # Paid was ticked before a difference was approved
+    # for a paid referral (ledger.states): lines still to hand out (approved after the tick)
+    # and lines taking back money handed out (clawback) — workflow/payout.py
+    unpaid: list[Line] = field(default_factory=list)
+    recover: list[Line] = field(default_factory=list)
 
 
 def approval_fingerprint(d) -> dict:
@@ -280,16 +288,75 @@ def _issue(d, state: RefState, ctx, fp: dict, reason: str) -> None:
     d.new_lines += new
     d.events.append(("approval", {"fp": fp}))
     if new and state.paid and d.ref.v["paid"]:
-        d.events.append(("paid_stale", {}))   # the tick is for what was paid before the change
-        state = RefState(paid=True, paid_stale=True, notified=state.notified)
+        # the tick is for what was handed out before the change: a new amount is still to
+        # pay (the tick is stale), a lower one is money to recover
+        pay, recover = _after_paid(state, new)
+        if pay:
+            d.events.append(("paid_stale", {}))
+        state = RefState(paid=True, paid_stale=bool(pay), notified=state.notified, unpaid=pay, recover=recover)
     _approved_status(d, state, d.ref.v)
+
+
+def _after_paid(state: RefState, new: list[Line]) -> tuple[list[Line], list[Line]]:
+    """New lines approved while Paid stands: (still to hand out, to recover), with what the
+    ledger already had of each — as the export judges them (workflow/payout.py)."""
+    unpaid = {id(ln) for ln in state.unpaid}
+    in_force: dict[str, list[Line]] = {}
+    for ln in state.lines:
+        if ln.role == "milestone":
+            continue
+        if ln.qty < 0:
+            in_force.pop(ln.key, None)
+        else:
+            in_force.setdefault(ln.key, []).append(ln)
+    pay = [ln for ln in state.unpaid if ln.role != "milestone"]
+    recover = list(state.recover)
+    for ln in new:
+        had = in_force.get(ln.key, [])
+        if ln.amount < 0 and any(h.amount > 0 and id(h) not in unpaid for h in had):
+            recover.append(ln)          # takes back money handed out
+        if ln.qty < 0:
+            pay = [p for p in pay if p.key != ln.key]
+        elif ln.amount > 0:
+            pay.append(ln)
+    return pay, recover
+
+
+class _People:
+    """Lines as people read them: 200 yuan from 黄河 (referrer) · 向黄河（推荐人）追回 200元."""
+
+    def __init__(self, lines: list[Line], give: bool):
+        self.lines, self.give = lines, give
+
+    def render(self, lang: str) -> str:
+        from .contract import RECIPIENTS
+        from .plan import line_text
+        parts = []
+        for ln in self.lines:
+            what = line_text(replace(ln, amount=abs(ln.amount)), lang)
+            if ln.reward_type == "cash" and not ln.item:
+                what += "元" if lang == "zh" else " yuan"
+            role = RECIPIENTS.get(ln.role)
+            if lang == "zh":
+                who = f"{ln.recipient}（{role.zh}）" if role else ln.recipient
+                parts.append(f"向{who}{'补发' if self.give else '追回'} {what}")
+            else:
+                who = f"{ln.recipient} ({role.en})" if role else ln.recipient
+                parts.append(f"{what} {'to' if self.give else 'from'} {who}")
+        return ("；" if lang == "zh" else ", ").join(parts)
+
+    def __eq__(self, other):
+        return isinstance(other, _People) and (other.lines, other.give) == (self.lines, self.give)
 
 
 def _approved_status(d, state: RefState, v) -> None:
     d.milestone_ok = True
-    if v["paid"] and state.paid_stale:
+    if v["paid"] and state.recover:
+        d.problems.append(Text("approval.paid_recover", recover=_People(state.recover, give=False)))
+    if v["paid"] and state.paid_stale and state.unpaid:
         d.status = "notified" if state.notified else "approved"
-        d.problems.append(Text("approval.paid_stale"))
+        d.problems.insert(len(d.problems) - bool(state.recover),
+                          Text("approval.paid_stale", pay=_People(state.unpaid, give=True)))
         return
     if v["paid"]:
         d.status = "paid"

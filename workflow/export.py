@@ -2,14 +2,27 @@
 
 Columns are fixed: ref_id,recipient_role,recipient,reward_type,amount,item,status,period.
 
-An issued line is `paid` once finance ticked Paid in or after the pass that
-issued it (and the tick still stands), `notified` once the notice that told
-of it went (the row's notice; for a milestone step its milestone notice; lines
-issued after the row's notice stay `approved`), else `approved`; it is `void` when it was later withdrawn (rejected, approval
-taken back, no longer eligible, changed) before it was paid.  A reversing line is
-`clawback` when the line it reverses was paid (finance ticked Paid) — money to
-recover, whether the deal was cancelled or the approval withdrawn — and `void`
-when nothing had been handed out yet, notice sent or not.
+Each line is judged by its own life (workflow/payout.py).  An issued line (or an
+adjustment) is `paid` when finance's Paid tick came while the line was in
+force — issued in or before the tick's pass and not yet reversed — and the tick
+was not taken away while the line was in force; a line reversed before any Paid
+tick is not paid, even when Paid is ticked later for what replaced it.  A line
+not paid is `void` when it was later withdrawn (rejected, approval taken back,
+no longer eligible, changed), else `notified` once the notice that told of it
+went (the row's notice; for a milestone step its milestone notice; lines issued
+after the row's notice stay `approved`), else `approved`.  A line issued again
+after a withdrawal (ticked again, rejection taken back, a milestone step reached
+again) lives its own life: `approved`, `notified`, then `paid`.  A line reversed
+by a cancellation before it was paid keeps its approved/notified status; its
+reversal is void.
+
+A reversing line is `clawback` when what it reverses was paid — money to
+recover, whatever the reason (cancelled, withdrawn, changed) — and `void` when
+nothing had been handed out yet, notice sent or not.  A negative adjustment
+(the amount lowered on re-approval) is `clawback` when the line it lowers had
+been paid before it; else it is judged like any line (paid with the rest when
+the Paid tick came after it).  A positive adjustment after payment is a new
+amount to pay: `approved`/`notified` until a Paid tick covers it.
 """
 from __future__ import annotations
 
@@ -19,43 +32,33 @@ from pathlib import Path
 from .cells import format_amount
 from .ledger import Ledger
 from .message_log import MessageLog
+from .payout import lives
 
 COLUMNS = ["ref_id", "recipient_role", "recipient", "reward_type", "amount", "item", "status", "period"]
 
 
-def _paid_since(history: list[tuple[int, str]]) -> int | None:
-    """The pass of the latest Paid tick, if the tick still stands."""
-    if not history or history[-1][1] != "paid":
-        return None
-    return history[-1][0]
-
-
 def reward_rows(ledger: Ledger) -> list[dict]:
     states, _ = ledger.states()
-    paid = {ref: _paid_since(h) for ref, h in ledger.paid_history().items()}
+    history = ledger.paid_history()
     notified = ledger.notified_runs()
     told = {m.key for m in MessageLog(ledger).all() if m.state == "sent" and m.kind == "milestone_notice"}
     lines = ledger.line_rows()
-    withdrawn = {(ln.ref_id, ln.key) for _, ln in lines if ln.kind == "reversal" and ln.reason != "cancelled"}
-    handed_out: set[tuple[str, str]] = set()     # (ref, key) of lines paid
+    by_ref: dict[str, list[int]] = {}
+    for i, (_, ln) in enumerate(lines):
+        by_ref.setdefault(ln.ref_id, []).append(i)
+    outcome: list[str] = [""] * len(lines)
+    for ref_id, idxs in by_ref.items():
+        for i, life in zip(idxs, lives([lines[i] for i in idxs], history.get(ref_id, []))):
+            outcome[i] = life.outcome
     rows = []
-    for run_id, ln in lines:
+    for i, (run_id, ln) in enumerate(lines):
         st = states.get(ln.ref_id)
-        since = paid.get(ln.ref_id)
-        if ln.kind == "reversal":      # of money handed out (any reason): to recover
-            status = "clawback" if (ln.ref_id, ln.key) in handed_out else "void"
-        elif since is not None and since >= run_id:
-            status = "paid"            # handed out stays handed out, even when withdrawn later
-        elif (ln.ref_id, ln.key) in withdrawn:
-            status = "void"
-        elif ln.role == "milestone":   # its own notice tells of a milestone step
+        status = outcome[i]            # paid · clawback · void, or open: approved or notified
+        if status == "open" and ln.role == "milestone":   # its own notice tells of a milestone step
             status = "notified" if f"milestone_notice|{ln.ref_id}|{ln.rule}" in told else "approved"
-        elif st and st.notified and run_id <= notified.get(ln.ref_id, 0):
-            status = "notified"        # in the row's notice (a line issued after it was not)
-        else:
-            status = "approved"
-        if status == "paid":
-            handed_out.add((ln.ref_id, ln.key))
+        elif status == "open":
+            # in the row's notice (a line issued after it was not)
+            status = "notified" if st and st.notified and run_id <= notified.get(ln.ref_id, 0) else "approved"
         rows.append({"ref_id": ln.ref_id, "recipient_role": ln.role, "recipient": _safe(ln.recipient),
                      "reward_type": ln.reward_type, "amount": format_amount(ln.amount),
                      "item": _safe(ln.item or ""), "status": status, "period": ln.period})

@@ -15,6 +15,7 @@ from pathlib import Path
 from .approval import RefState
 from .identity import Registry
 from .lines import Line
+from .payout import lives
 
 SCHEMA_VERSION = 4
 
@@ -165,7 +166,38 @@ class Ledger:
                     paid=bool(paid), notified=bool(notified), rejected=bool(rejected), paid_stale=bool(stale))
         for ln in self.lines():
             states.setdefault(ln.ref_id, RefState()).lines.append(ln)
+        self._settle(states)
         return states, seen
+
+    def _settle(self, states: dict[str, RefState]) -> None:
+        """For a paid referral whose tick is stale or that has lines taking money back: what
+        is still to hand out (RefState.unpaid) and what to recover (RefState.recover), judged
+        line by line as the export does.  Any other paid referral has everything paid."""
+        paid = [r for r, st in states.items() if st.paid]
+        if not paid:
+            return
+        negative = {r for (r,) in self.db.execute("SELECT DISTINCT ref_id FROM lines WHERE amount LIKE '-%'")}
+        refs = [r for r in paid if states[r].paid_stale or r in negative]
+        for at in range(0, len(refs), 500):
+            chunk = refs[at:at + 500]
+            marks = ",".join("?" * len(chunk))
+            runs: dict[str, list[int]] = {}
+            for ref_id, run_id in self.db.execute(
+                    f"SELECT ref_id, run_id FROM lines WHERE ref_id IN ({marks}) ORDER BY id", chunk):
+                runs.setdefault(ref_id, []).append(run_id)
+            history: dict[str, list[tuple[int, str]]] = {}
+            for ref_id, run_id, kind in self.db.execute(
+                    f"SELECT ref_id, run_id, kind FROM events WHERE kind IN ('paid', 'unpaid', 'paid_stale') "
+                    f"AND ref_id IN ({marks}) ORDER BY id", chunk):
+                history.setdefault(ref_id, []).append((run_id, kind))
+            for ref_id in chunk:
+                st = states[ref_id]
+                for ln, life in zip(st.lines, lives(list(zip(runs.get(ref_id, []), st.lines)),
+                                                    history.get(ref_id, []))):
+                    if life.outcome == "clawback":
+                        st.recover.append(ln)
+                    elif life.outcome == "open" and life.in_force and ln.role != "milestone" and ln.amount:
+                        st.unpaid.append(ln)
 
     def lines(self, where: str = "", args=()) -> list[Line]:
         q = ("SELECT ref_id, role, recipient, reward_type, amount, item, qty, kind, reason, rule, period, key "
@@ -199,10 +231,11 @@ class Ledger:
             "SELECT ref_id, content FROM current WHERE content IS NOT NULL")}
 
     def paid_history(self) -> dict[str, list[tuple[int, str]]]:
-        """Per Ref ID, the passes in which finance's Paid tick was seen set or unset."""
+        """Per Ref ID, the passes in which finance's Paid tick was seen set or unset, or marked
+        stale (an amount to pay approved while it stood): (run, paid · unpaid · paid_stale)."""
         out: dict[str, list[tuple[int, str]]] = {}
         for ref_id, run_id, kind in self.db.execute(
-                "SELECT ref_id, run_id, kind FROM events WHERE kind IN ('paid', 'unpaid') ORDER BY id"):
+                "SELECT ref_id, run_id, kind FROM events WHERE kind IN ('paid', 'unpaid', 'paid_stale') ORDER BY id"):
             out.setdefault(ref_id, []).append((run_id, kind))
         return out
 
