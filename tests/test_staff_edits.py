@@ -224,3 +224,34 @@ def test_a_paid_reward_withdrawn_by_a_change_is_a_clawback_not_void(world):
     world.sync()
     assert [(l["ref_id"], l["amount"], l["status"]) for l in world.lines()] == [
         ("R-000001", "1000", "paid"), ("R-000001", "-1000", "clawback")]
+
+
+def test_text_typed_into_a_worker_column_is_quoted_in_problems_not_dropped_silently(world):
+    world.standard([deal(Approved=True), deal(**{"New customer phone": "13900000002"})], RULES)
+    world.sync()
+    assert world.sync().cells_written == 0
+    world.set_cell(2, "Problems", "客户要求加急")
+    world.set_cell(2, "Referrer reward", 2000)
+    world.sync()
+    row = world.rows()[0]
+    assert row["Referrer reward"] == 1000 and row["Status"] == "Approved"
+    assert 'Problems: "客户要求加急" was typed into this column' in row["Problems"], row
+    assert 'Referrer reward: "2000" was typed into this column' in row["Problems"]
+    assert "Notes column" in row["Problems"]
+    assert world.rows()[1]["Problems"] is None                  # the other row: nothing typed, no note
+    assert world.sync().cells_written == 0                      # the worker's own text is not "typed"
+    world.set_cell(3, "Deal amount", 200000)                    # another row changes: the note stays
+    world.sync()
+    assert "客户要求加急" in world.rows()[0]["Problems"]
+    world.set_cell(2, "Problems", None)                         # until staff delete it
+    world.sync()
+    assert world.rows()[0]["Problems"] is None and world.sync().cells_written == 0
+
+
+def test_a_partial_sort_is_not_taken_for_text_typed_into_worker_columns(world):
+    world.standard([deal(Referrer="Zed", Approved=True),
+                    deal(Referrer="Amy", **{"New customer phone": "13900000002", "Deal amount": None})], RULES)
+    world.sync()
+    world.edit(_partial_sort_by_referrer)
+    world.sync()
+    assert all("typed into this column" not in (r["Problems"] or "") for r in world.rows()), world.rows()

@@ -21,6 +21,11 @@ from .lines import Line
 i18n.register({
     "plan.milestone": {"en": "milestone: {what}", "zh": "阶梯奖励：{what}"},
     "plan.person": {"en": "{name} ({role}) {what}", "zh": "{name}（{role}）{what}"},
+    "plan.typed_over": {
+        "en": "{field}: {found} was typed into this column, which the worker fills in — it was replaced by what "
+              "the worker shows; write notes in the Notes column",
+        "zh": "{field}：在此列填写的{found}已被系统内容替换（该列由系统自动填写） — 备注请写在“备注”列",
+    },
 })
 
 SEP = {"zh": "；", "en": "; "}
@@ -181,6 +186,77 @@ def header_writes(tab: TabLayout, lang: str) -> tuple[list[CellWrite], dict[str,
             writes.append(CellWrite(tab.name, tab.header_row, nxt, f.zh if lang == "zh" else f.en))
             nxt += 1
     return writes, cols
+
+
+_TYPED_CHECKED = ("status", "problems", "referrer_reward", "customer_reward", "commission")
+_WORKER_LABEL = {f.key: f.label for f in WORKER_FIELDS}
+
+
+def typed_over(row: list, cols: dict[str, int], want: dict, last_shown: str | None,
+               writes: list[CellWrite]) -> list[Text]:
+    """A note for each worker cell about to be written that holds neither what the
+    worker wrote there last (`last_shown`, the ledger's record of the row's shown
+    values, in `want`'s order) nor what it writes now: someone typed into it, and
+    that text would otherwise go without a word (it is quoted in Problems)."""
+    if not writes:
+        return []
+    last = last_shown.split("\x1f") if last_shown is not None else None
+    keys = list(want)
+    by_col = {c: k for k, c in cols.items()}
+    out = []
+    for w in writes:
+        key = by_col.get(w.col)
+        if key not in _TYPED_CHECKED:
+            continue
+        current = row[w.col - 1] if w.col <= len(row) else None
+        if current is None or (current.__class__ is str and not current.strip()):
+            continue
+        before = last[keys.index(key)] if last is not None and len(last) == len(keys) else ""
+        if not _wrote(current, before):
+            out.append(Text("plan.typed_over", field=_WORKER_LABEL[key], found=i18n.Found(current)))
+    return out
+
+
+# how a typed-over note reads, in each language (to keep it until staff delete it)
+_TYPED_MARK = ("was typed into this column, which the worker fills in", "已被系统内容替换（该列由系统自动填写）")
+
+
+class Verbatim:
+    """A problem line kept as the worker wrote it before."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def render(self, lang: str, names=None) -> str:
+        return self.text
+
+
+def kept_notes(current_problems, last_shown: str | None, want: dict) -> list[Verbatim]:
+    """The typed-over notes the worker wrote into Problems before and that are still
+    there: they stay until staff delete them (the typed text is quoted in them)."""
+    if current_problems.__class__ is not str or last_shown is None:
+        return []
+    if not any(m in current_problems for m in _TYPED_MARK):
+        return []
+    last = last_shown.split("\x1f")
+    keys = list(want)
+    if len(last) != len(keys) or "problems" not in want:
+        return []
+    before = set(last[keys.index("problems")].split("\n"))
+    return [Verbatim(line) for line in current_problems.split("\n")
+            if line in before and any(m in line for m in _TYPED_MARK)]
+
+
+def _wrote(current, shown: str) -> bool:
+    """The cell holds the value the worker wrote, which the ledger keeps as text."""
+    if same(current, shown):
+        return True
+    try:
+        return same(current, Decimal(shown))       # an amount was written as a number
+    except ArithmeticError:
+        return False
 
 
 def row_writes(tab_name: str, sheet_row: int, row: list, cols: dict[str, int], want: dict,

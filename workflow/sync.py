@@ -33,7 +33,7 @@ from .message_log import MessageLog
 from .notify import apply_outcome, notify
 from .passlock import PassLock
 from .periodic import statement_run, statements_due
-from .plan import header_guard, header_writes, row_guard, row_writes, shown_values
+from .plan import header_guard, header_writes, row_guard, kept_notes, row_writes, shown_values, typed_over
 from .statements import next_statement_day, open_period
 from .vanished import vanished_columns
 
@@ -180,6 +180,13 @@ def _encoder():
 _ENCODE = _encoder()
 
 
+def _own_cells(row: list, id_col: int | None, ref_id: str) -> bool:
+    """The row's worker cells are its own (not another referral's, left there by a
+    sort of some columns only): its Ref ID cell holds its ID, or is empty."""
+    cell = row[id_col - 1] if id_col and id_col <= len(row) else None
+    return cell is None or cell == "" or cell == ref_id
+
+
 def local_day(now: dt.datetime, timezone: str) -> dt.date:
     """Today as the workbook's people see it (Settings: timezone)."""
     try:
@@ -284,12 +291,23 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
         guards = [header_guard(tab, grid[tab.header_row - 1])] if getattr(backend, "guards_rows", False) else None
         shown_log = []
         names = tab.names()
+        id_col, p_col = cols.get("ref_id"), cols.get("problems")
         for d in decisions:
             r = d.ref
             note = assignment.notes.get(r.row)
             want = shown_values(d, lang, [note] if note else [], names)
             want["notified"] = notices.shown_at.get(r.ref_id)
             row_w = row_writes(tab.name, r.row, grid[r.row - 1], cols, want, d.clear_ticks)
+            if row_w and note is None and _own_cells(grid[r.row - 1], id_col, r.ref_id):
+                # text typed into the worker's columns is quoted in Problems, not dropped unseen
+                last = seen.get(r.ref_id, (None, None))[1]
+                row = grid[r.row - 1]
+                typed = [*kept_notes(row[p_col - 1] if p_col and p_col <= len(row) else None, last, want),
+                         *typed_over(row, cols, want, last, row_w)]
+                if typed:
+                    want = shown_values(d, lang, typed, names)
+                    want["notified"] = notices.shown_at.get(r.ref_id)
+                    row_w = row_writes(tab.name, r.row, row, cols, want, d.clear_ticks)
             writes += row_w
             if row_w and guards is not None:
                 guards.append(row_guard(tab, r.row, grid[r.row - 1]))
