@@ -31,6 +31,7 @@ EXPECT = {
     "cell.date_is_time": ("2026-11-18", "2026-11-18"),
     "cell.checkbox_bad": ("TRUE/FALSE", "是/否"),
     "cell.phone_bad": ("138 0013 8000", "138 0013 8000"),
+    "cell.phone_mobile_digits": ("a mobile number has 11", "手机号应为 11 位"),
     "cell.email_bad": ("name@example.com", "name@example.com"),
     "cell.text_bad": ("retype", "重新填写"),
     "cell.text_too_long": ("200", "200"),
@@ -306,6 +307,15 @@ def test_phone_ok(value, expected):
 ])
 def test_phone_errors(value, found):
     check_error(parse_phone, value, "cell.phone_bad", found)
+
+
+@pytest.mark.parametrize("value,n", [("1390000019", 10), ("1370000", 7), ("139000000190", 12), (1390000019, 10),
+                                     ("139-0000-019", 10)])
+def test_a_mobile_number_with_a_digit_missing_or_extra_is_a_problem(value, n):
+    check_error(parse_phone, value, "cell.phone_mobile_digits", None)
+    with pytest.raises(CellError) as info:
+        parse_phone(value)
+    assert f"has {n} digits" in info.value.text.render("en")
 
 
 # ------------------------------------------------------------------ emails

@@ -425,3 +425,14 @@ def test_an_item_shows_its_value_unless_its_name_says_it(world):
     row = world.rows()[0]
     assert row["Referrer reward"] == "补货现金券 (234.57) + 500元精品券", row
     assert row["New customer reward"] == "购房款优惠 (11.73)"
+
+
+def test_a_registration_dated_in_the_future_needs_fixing_until_that_day(world):
+    world.standard([deal(**{"Submitted at": "2027-01-01"})], RULES)
+    world.sync("2026-11-20")
+    row = world.rows()[0]
+    assert row["Status"] == "Needs fixing"
+    assert row["Problems"] == ("Submitted at: 2027-01-01 is in the future (today is 2026-11-20) — correct the date "
+                               "the referral was registered")
+    world.sync("2027-01-01")
+    assert world.status() != ["Needs fixing"]

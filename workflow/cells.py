@@ -46,6 +46,9 @@ _MESSAGES = {
                      "{found}不是勾选值 — 请勾选，或填写 TRUE/FALSE、✓、是/否、Y/N"),
     "phone_bad": ("{found} is not a phone number — write a phone number such as 138 0013 8000",
                   "{found}不是有效电话号码 — 请填写电话号码，如 138 0013 8000"),
+    "phone_mobile_digits": ("{found} starts like a mobile number but has {n} digits — a mobile number has 11; "
+                            "check for a missing or extra digit",
+                            "{found}像手机号，但有 {n} 位 — 手机号应为 11 位，请检查是否多填或漏填"),
     "email_bad": ("{found} is not an email address — write one address such as name@example.com",
                   "{found}不是有效邮箱地址 — 请填写一个邮箱，如 name@example.com"),
     "text_bad": ("{found} is not readable text — please retype it", "{found}不是可读的文字 — 请重新填写"),
@@ -295,7 +298,7 @@ def parse_phone(v: Any) -> str | None:
         if not s:
             return None
         if s.isdigit() and s.isascii():
-            if s[:2] != "00" and s[:2] != "86" and 5 <= len(s) <= 15:
+            if s[:2] != "00" and s[:2] != "86" and 5 <= len(s) <= 15 and not odd_mobile(s):
                 return s   # plain digits, as the checks below would return them
         else:
             s = _half(s)
@@ -320,7 +323,16 @@ def parse_phone(v: Any) -> str | None:
             digits = rest if rest[0] == "0" else "0" + rest
     if not 5 <= len(digits) <= 15:
         raise _fail("cell.phone_bad", v)
+    if not m.group(1) and odd_mobile(digits):
+        raise _fail("cell.phone_mobile_digits", v, n=len(digits))
     return digits
+
+
+def odd_mobile(digits: str) -> bool:
+    """A Chinese mobile number (1xx…) with a digit missing or extra: 1390000019.
+    Five-digit service numbers (10086, 12345) are not mobiles; with +/00 the
+    number is international and not judged."""
+    return digits[0] == "1" and len(digits) != 11 and 6 <= len(digits) <= 12
 
 
 _NO = r"\s@,;:<>()\[\]\\\"`" + _CTRL

@@ -57,6 +57,10 @@ i18n.register({
         "zh": "奖励通知已发出、尚未发放时退单：奖励已在台账中冲销（{amount}） — 请勿发放，并告知推荐人",
     },
     "decide.blank": {"en": "none", "zh": "未填"},
+    "decide.submitted_future": {
+        "en": "Submitted at: {date} is in the future (today is {today}) — correct the date the referral was registered",
+        "zh": "登记时间：{date} 晚于今天（{today}） — 请更正推荐的登记日期",
+    },
     "decide.voided": {
         "en": "Cancelled: ticked before any reward was issued — nothing is paid for this referral",
         "zh": "退单退款：在发放任何奖励前已勾选 — 该推荐不发放奖励",
@@ -196,9 +200,14 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
     v = r.v
     find = ctx.staff.find
     signer, lead, assistant = v["signer"], v["lead"], v["assistant"]
+    future = r.submitted_date is not None and r.submitted_date > ctx.today
     if r.problems or (signer and find(signer) is None) or (lead and find(lead) is None) \
-            or (assistant and find(assistant) is None):
+            or (assistant and find(assistant) is None) or future:
         d.status, d.problems = "needs_fixing", list(r.problems) + _staff_problems(r, ctx.staff)
+        if future:
+            ctx.changes_on(r.submitted_date)      # the day it is no longer in the future
+            d.problems.append(Text("decide.submitted_future", date=r.submitted_date.isoformat(),
+                                   today=ctx.today.isoformat()))
         return d
     reason = not_eligible(r, ectx)
     if reason is not None:

@@ -34,7 +34,7 @@ def phones(new) -> dict:
     """parse_phone: plain digits (not starting 00 or 86, 5–15 of them) are the
     phone as typed; '138 0013 8000' and '+86 138-0013-8000' are its 11 digits."""
     out = {x: x for x in new if x.__class__ is str and x.isdigit() and x.isascii() and 5 <= len(x) <= 15
-           and x[:2] != "00" and x[:2] != "86"}
+           and x[:2] != "00" and x[:2] != "86" and not (x[0] == "1" and len(x) != 11 and 6 <= len(x) <= 12)}
     for x in new:
         if x not in out and x.__class__ is str and len(x) in _SPELLED_LENGTHS:
             m = _SPACED_PHONE.fullmatch(x) or _PLUS86_MOBILE.fullmatch(x)
