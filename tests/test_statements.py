@@ -223,3 +223,12 @@ def test_digest_of_a_day_the_rules_cannot_be_read_tells_the_managers_what_stops_
     assert _cli(world, "digest", "--send", "--today", "2026-11-21").returncode == 0
     normal = [m for m in mails(world) if "2026-11-21" in str(m["Subject"])]
     assert len(normal) == 1 and "R-000001" in normal[0].get_body(("plain",)).get_content()
+
+
+def test_digest_says_when_a_referral_needs_the_gm_too_and_what_its_amount_is(world):
+    world.standard([deal(1)], RULES, {"second_approval_over": "500"}, staff=STAFF)
+    world.sync("2026-11-20")
+    assert _cli(world, "digest", "--send", "--today", "2026-11-20").returncode == 0
+    body = [m for m in mails(world) if "mona@" in str(m["To"])][0].get_body(("plain",)).get_content()
+    line = [x for x in body.splitlines() if "R-000001" in x][0]
+    assert "cash ¥1,300.00" in line and line.endswith("needs approval, then GM approval"), line

@@ -12,6 +12,7 @@ from .notices import Outgoing, Sender
 i18n.register({
     "digest.approval": {"en": "approval", "zh": "审批"},
     "digest.gm_approval": {"en": "GM approval", "zh": "总经理审批"},
+    "digest.both_approvals": {"en": "approval, then GM approval", "zh": "审批，再由总经理审批"},
 })
 
 # Staff whose role contains one of these words get the digest, unless the
@@ -51,7 +52,9 @@ def digest_context(decisions, lang: str, today: dt.date, names=None) -> dict:
         counts[d.status] = counts.get(d.status, 0) + 1
         v = d.ref.v
         if d.status in ("awaiting_approval", "awaiting_gm"):
-            what = "digest.gm_approval" if d.status == "awaiting_gm" else "digest.approval"
+            what = "digest.gm_approval" if d.status == "awaiting_gm" else \
+                "digest.both_approvals" if any(getattr(p, "key", None) == "approval.needs_gm" for p in d.problems) \
+                else "digest.approval"
             awaiting.append({"ref_id": d.ref_id, "row": d.ref.row, "referrer": v.get("referrer") or "",
                              "customer": v.get("customer") or "", "amount": _cash_to_approve(d),
                              "what": i18n.Text(what).render(lang),
