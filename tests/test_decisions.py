@@ -436,3 +436,13 @@ def test_a_registration_dated_in_the_future_needs_fixing_until_that_day(world):
                                "the referral was registered")
     world.sync("2027-01-01")
     assert world.status() != ["Needs fixing"]
+
+
+def test_a_change_after_approval_names_each_persons_reward_old_and_new(world):
+    rules = [["Recipient", "Rate %", "Reward type"], ["referrer", "1", "cash"], ["signer", "0.5", "cash"]]
+    world.standard([deal(Approved=True, Signer="Lee")], rules, staff=[["Name", "Role"], ["Lee", "Sales"]])
+    world.sync()
+    world.set_cell(2, "Deal amount", 50000)
+    world.sync()
+    problems = world.rows()[0]["Problems"]
+    assert "Deal amount 100,000 → 50,000, Reward Ann 1000 → 500, Reward Lee 500 → 250 — " in problems, problems

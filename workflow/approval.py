@@ -141,9 +141,15 @@ def _changes(old: dict, new: dict) -> list[Text]:
         a, b = old.get(key) or blank, new.get(key) or blank
         if key == "amount":    # as people read it: 2,350,000, not 2350000.00
             a, b = (_plain(x) for x in (a, b))
-        if key == "rewards":   # name only the rewards that differ
+        if key == "rewards":   # name only the rewards that differ, person by person
             sa, sb = set(a.split("; ")), set(b.split("; "))
-            a, b = "; ".join(sorted(sa - sb)) or blank, "; ".join(sorted(sb - sa)) or blank
+            gone, came = sorted(sa - sb), sorted(sb - sa)
+            for x, y in _same_person(gone, came):
+                x, y = _drop_same_name(x, y)
+                out.append(Text("approval.change", field=REWARD_LABEL, old=x, new=y))
+            if not gone and not came:
+                continue
+            a, b = "; ".join(gone) or blank, "; ".join(came) or blank
             a, b = _drop_same_name(a, b)
         none = NO_REWARD if key == "rewards" else EMPTY_CELL      # a word, not a dash beside the text's own dashes
         out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key],
@@ -164,6 +170,21 @@ def grouped_amount(d: Decimal) -> str:
     plain = format_amount(d)
     whole, dot, cents = plain.partition(".")
     return f"{int(whole):,}{dot}{cents}" if whole.lstrip("-").isdigit() else plain
+
+
+def _same_person(gone: list[str], came: list[str]) -> list[tuple[str, str]]:
+    """Take out of both lists the rewards that changed for one person ("黄河 300"
+    → "黄河 150"): one pair each, when the person has exactly one on each side."""
+    def who(x):
+        return x.split(" ", 1)[0]
+    pairs = []
+    for x in list(gone):
+        ys = [y for y in came if who(y) == who(x)]
+        if len(ys) == 1 and len([g for g in gone if who(g) == who(x)]) == 1:
+            pairs.append((x, ys[0]))
+            gone.remove(x)
+            came.remove(ys[0])
+    return pairs
 
 
 def _drop_same_name(a: str, b: str) -> tuple[str, str]:
