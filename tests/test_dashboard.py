@@ -80,11 +80,11 @@ def test_counts_amounts_todo_and_warnings_in_english(world):
     todo = by_label(g, "Waiting for someone")
     assert todo["Awaiting approval"][1] == 2 and money(todo["Awaiting approval"][2]) == Decimal(3900)
     assert todo["Awaiting approval"][3] == "Managers: check the amounts and tick Approved in the Referrals tab, rows 2, 3"
-    assert todo["Needs fixing"][3].endswith("rows 6")
+    assert todo["Needs fixing"][3].endswith("says what): row 6")
     assert todo["Approved"][3].startswith("Finance: hand these rewards out, then tick Paid") and \
-        todo["Approved"][3].endswith("rows 4")
+        todo["Approved"][3].endswith("row 4")
     assert "Awaiting GM approval" not in todo
-    assert todo["Approved, no referrer email"][1] == 1 and todo["Approved, no referrer email"][3].endswith("rows 4)")
+    assert todo["Approved, no referrer email"][1] == 1 and todo["Approved, no referrer email"][3].endswith("tab, row 4)")
     warnings = [r[0] for r in g[g.index(next(r for r in g if r and r[0] and r[0].startswith("Warnings"))) + 1:]
                 if r and r[0]]
     assert len(warnings) == 1 and "Rules tab" in warnings[0] and "can never match" in warnings[0]

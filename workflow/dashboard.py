@@ -34,23 +34,23 @@ i18n.register({
     "dash.todo_head": {"en": "Waiting for someone", "zh": "待处理事项"},
     "dash.todo_what": {"en": "What to do", "zh": "处理方法"},
     "dash.cash_head": {"en": "Cash (rewards + commission)", "zh": "现金合计（奖励 + 提成）"},
-    "dash.todo_approval": {"en": "Managers: check the amounts and tick {approved} in the {tab} tab, rows {rows}",
+    "dash.todo_approval": {"en": "Managers: check the amounts and tick {approved} in the {tab} tab, {rows}",
                            "zh": "销售经理：请核对金额后在{tab}工作表勾选“{approved}”：第 {rows} 行"},
-    "dash.todo_gm": {"en": "GM: tick {gm} in the {tab} tab, rows {rows}",
+    "dash.todo_gm": {"en": "GM: tick {gm} in the {tab} tab, {rows}",
                      "zh": "总经理：请在{tab}工作表勾选“{gm}”：第 {rows} 行"},
-    "dash.todo_fix": {"en": "Staff: correct these rows of the {tab} tab (the Problems column says what): rows {rows}",
+    "dash.todo_fix": {"en": "Staff: correct these rows of the {tab} tab (the Problems column says what): {rows}",
                       "zh": "登记人员：请更正{tab}工作表中的这些行（“问题”列有说明）：第 {rows} 行"},
-    "dash.todo_pay": {"en": "Finance: hand these rewards out, then tick {paid} — {tab} tab, rows {rows}",
+    "dash.todo_pay": {"en": "Finance: hand these rewards out, then tick {paid} — {tab} tab, {rows}",
                       "zh": "财务：发放这些奖励后勾选“{paid}”：{tab}工作表第 {rows} 行"},
     "dash.todo_clawback": {"en": "Finance: these referrals were cancelled after approval — their Problems cell says "
-                                 "what to recover, if anything ({tab} tab, rows {rows})",
+                                 "what to recover, if anything ({tab} tab, {rows})",
                            "zh": "财务：这些推荐在审批后退单 — “问题”列写明是否需要追回及追回多少（{tab}工作表第 {rows} 行）"},
     "dash.todo_notices": {"en": "Reward notices that could not go yet: they are retried automatically",
                           "zh": "尚未发出的奖励通知：系统会自动重试"},
     "dash.notices": {"en": "Notices waiting", "zh": "待发通知"},
     "dash.no_email": {"en": "Approved, no referrer email", "zh": "已审批、无推荐人邮箱"},
     "dash.todo_no_email": {"en": "Staff: no notice can go — tell the referrer, or fill in Referrer email and the "
-                                 "notice goes on the next pass ({tab} tab, rows {rows})",
+                                 "notice goes on the next pass ({tab} tab, {rows})",
                            "zh": "登记人员：无法发送通知 — 请当面告知推荐人，或填写推荐人邮箱，下次处理时自动发送（{tab}工作表第 {rows} 行）"},
     "dash.more_rows": {"en": "{rows} and {more} more", "zh": "{rows} 等，另有 {more} 行"},
     "dash.warnings_head": {"en": "Warnings (the pass ran; check these)", "zh": "提醒（处理已完成，请核对以下事项）"},
@@ -117,8 +117,10 @@ def _rows_text(rows: list[int], lang: str) -> str:
     shown = ", ".join(str(r) for r in rows[:NEEDS_FIXING_ROWS]) if lang == "en" else \
         "、".join(str(r) for r in rows[:NEEDS_FIXING_ROWS])
     if len(rows) > NEEDS_FIXING_ROWS:
-        return Text("dash.more_rows", rows=shown, more=len(rows) - NEEDS_FIXING_ROWS).render(lang)
-    return shown
+        shown = Text("dash.more_rows", rows=shown, more=len(rows) - NEEDS_FIXING_ROWS).render(lang)
+    if lang == "zh":
+        return shown
+    return ("row " if len(rows) == 1 else "rows ") + shown        # English: row 6, rows 6, 7
 
 
 def content(f: Figures, warnings: list, referrals_tab: str, lang: str) -> list[list]:
