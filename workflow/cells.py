@@ -124,9 +124,9 @@ def norm(s: str) -> str:
 # ---------------------------------------------------------------- numbers
 _PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 _AMOUNT = re.compile(r"([-+−–])?\s*(?:(?:[¥$]|rmb|cny|usd)\s*)?([-+−–])?\s*(\d[\d,]*(?:\.\d*)?|\.\d+)"
-                     r"\s*([万萬千])?\s*(?:元|块|rmb|cny|¥)?\s*整?", re.I)
+                     r"\s*(?:([万萬千wk])(?:(?<=[万萬w])(\d)千?)?)?\s*(?:元|块|rmb|cny|¥)?\s*整?", re.I)
 _GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+")
-_SCALE = {"万": 4, "萬": 4, "千": 3}
+_SCALE = {"万": 4, "萬": 4, "千": 3, "w": 4, "k": 3}     # 3w = 3万, 5k = 5千
 _PERCENT = re.compile(r"([-+−–])?\s*(\d+(?:\.\d*)?|\.\d+)\s*([%‰])?")
 _INT = re.compile(r"([-+−–])?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
 
@@ -166,7 +166,8 @@ def _amount_text(v: str, s: str) -> Decimal:
     m = _AMOUNT.fullmatch(s[1:-1].strip() if negative else s)
     if not m:
         raise _fail("cell.amount_bad", v)
-    sign1, sign2, num, unit = m.groups()
+    sign1, sign2, num, unit, thousands = m.groups()
+    unit = unit.lower() if unit else unit
     if "," in num:
         whole, _, frac = num.partition(".")
         if "," in frac or not _GROUPS.fullmatch(whole):
@@ -178,6 +179,10 @@ def _amount_text(v: str, s: str) -> Decimal:
         d = Decimal((sign, digits, exp + _SCALE[unit]))
         if d.as_tuple().exponent > 0 and d < _LIMIT:
             d = d.quantize(_ONE)
+        if thousands:      # 3万5 = 3万5千 = 35000 (but "3万5元" could be 30005: asked for)
+            if "千" not in s and ("元" in s or "块" in s):
+                raise _fail("cell.amount_bad", v)
+            d += int(thousands) * 1000
     if d and (negative or sign1 not in (None, "+") or sign2 not in (None, "+")):
         raise _fail("cell.amount_negative", v)
     return d
