@@ -255,3 +255,21 @@ def test_a_partial_sort_is_not_taken_for_text_typed_into_worker_columns(world):
     world.edit(_partial_sort_by_referrer)
     world.sync()
     assert all("typed into this column" not in (r["Problems"] or "") for r in world.rows()), world.rows()
+
+
+def test_a_rules_edit_after_payment_leaves_the_paid_referral_as_paid(world):
+    world.standard([deal(Approved=True, Paid=True), deal(Approved=True, **{"New customer phone": "13900000002"})],
+                   RULES)
+    world.sync()
+    assert world.status() == ["Paid", "Approved"]
+    world.edit(lambda ws: ws.cell(2, 2, "2"), "Rules")              # Rate % 1 → 2
+    world.sync()
+    paid, approved = world.rows()
+    assert paid["Status"] == "Paid" and paid["Approved"] is True and paid["Paid"] is True
+    assert paid["Referrer reward"] == 1000
+    assert paid["Problems"] == ("Rules changed after payment: they now give Ann 2000; Ann 1000 was paid — a paid "
+                                "referral keeps what it was paid, nothing is issued or recovered for it")
+    assert approved["Status"] == "Awaiting approval" and "Ann 1000 → 2000" in approved["Problems"]
+    assert [(l["ref_id"], l["amount"], l["status"]) for l in world.lines()] == [
+        ("R-000001", "1000", "paid"), ("R-000002", "1000", "approved")]      # in force until approved again
+    assert world.sync().cells_written == 0

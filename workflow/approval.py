@@ -16,7 +16,7 @@ from decimal import Decimal
 from . import i18n
 from .cells import format_amount
 from .i18n import Bilingual, Text
-from .lines import Line, has_net, reconcile, reverse_all
+from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .referral import LABEL, fingerprint
 
 i18n.register({
@@ -25,6 +25,11 @@ i18n.register({
         "zh": "审批后有修改：{changes} — 审批已撤销；请核对后重新审批",
     },
     "approval.change": {"en": "{field} {old} → {new}", "zh": "{field} {old} → {new}"},
+    "approval.rules_after_paid": {
+        "en": "Rules changed after payment: they now give {now}; {paid} was paid — a paid referral keeps what it was "
+              "paid, nothing is issued or recovered for it",
+        "zh": "发放后奖励规则有修改：现在应为 {now}；已发放 {paid} — 已发放的推荐保持原发放内容，不补发也不追回",
+    },
     "approval.paid_not_approved": {
         "en": "Paid: ticked, but the row is not approved yet — approve it first (nothing was issued)",
         "zh": "已发放：已勾选，但该行尚未审批 — 请先审批（尚未发放任何奖励）",
@@ -266,6 +271,13 @@ def approve(d, state: RefState, ctx) -> None:
         return
 
     if state.approval is not None:
+        if fp != state.approval and v["paid"] and state.paid and v["approved"] and _only_rewards_differ(state.approval, fp):
+            # the Rules changed after this referral was paid: what was handed out stands
+            d.proposed = [*_as_paid(state.lines), *(ln for ln in d.proposed if ln.role == "milestone")]
+            d.problems.append(Text("approval.rules_after_paid", now=fp["rewards"] or NO_REWARD,
+                                   paid=state.approval.get("rewards") or NO_REWARD))
+            _approved_status(d, state, v)
+            return
         if fp != state.approval:
             d.events.append(("withdrawn", {"from": state.approval, "to": fp}))
             if any_tick:
@@ -368,6 +380,20 @@ class _People:
 
     def __eq__(self, other):
         return isinstance(other, _People) and (other.lines, other.give) == (self.lines, self.give)
+
+
+def _only_rewards_differ(approved: dict, now: dict) -> bool:
+    """The row is as it was approved; only what the rules give for it changed."""
+    return {k: x for k, x in approved.items() if k != "rewards"} == {k: x for k, x in now.items() if k != "rewards"}
+
+
+def _as_paid(lines: list[Line]) -> list[Line]:
+    """What was issued and stands (net per reward), shown instead of what the rules give now."""
+    out = []
+    for net in net_by_key([ln for ln in lines if ln.role != "milestone"]).values():
+        if net.qty > 0:
+            out.append(replace(net.template, amount=net.amount, qty=1, kind="proposal"))
+    return out
 
 
 def _approved_status(d, state: RefState, v) -> None:
