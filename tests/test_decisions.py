@@ -446,3 +446,61 @@ def test_a_change_after_approval_names_each_persons_reward_old_and_new(world):
     world.sync()
     problems = world.rows()[0]["Problems"]
     assert "Deal amount 100,000 → 50,000, Reward Ann 1000 → 500, Reward Lee 500 → 250 — " in problems, problems
+
+
+def _full_pass(world, day):
+    """A pass that decides afresh (not skipped as unchanged): what the row says must not depend on it."""
+    from workflow.ledger import Ledger
+    ledger = Ledger(world.cfg().ledger_path)
+    try:
+        ledger.set_meta("last_settled_pass", "")
+    finally:
+        ledger.close()
+    return world.sync(day)
+
+
+def test_a_milestone_step_taken_back_from_a_paid_row_says_what_to_recover(world):
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True, "Paid": i == 1}) for i in range(2)]
+    world.standard(rows, RULES, milestones=[MS_HEADER, ["referrer", 2, "all", "each", "cash", 50, ""]])
+    world.sync("2026-11-20")
+    world.set_cell(2, "Cancelled", True)          # R-000001 cancelled: Ann is below the step R-000002 was paid with
+    world.sync("2026-11-21")
+    ms = [(l["ref_id"], l["amount"], l["status"]) for l in world.lines() if l["recipient_role"] == "milestone"]
+    assert ms == [("R-000002", "50", "paid"), ("R-000002", "-50", "clawback")]
+    row = world.rows()[1]
+    assert row["Status"] == "Paid"
+    note = row["Problems"] or ""
+    assert "Milestone step taken back" in note and "R-000001" in note and "cancelled" in note, note
+    assert "recover 50 yuan from Ann" in note and "status clawback" in note, note
+    assert _full_pass(world, "2026-11-22").cells_written == 0      # said the same while the row stays so
+
+
+def test_a_milestone_step_taken_back_from_an_approved_row_says_not_to_hand_it_out(world):
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True}) for i in range(2)]
+    world.standard(rows, RULES, milestones=[MS_HEADER, ["referrer", 2, "all", "each", "cash", 50, ""]])
+    world.sync("2026-11-20")
+    world.set_cell(2, "Approved", False)          # R-000001's approval taken back
+    world.sync("2026-11-21")
+    note = world.rows()[1]["Problems"] or ""
+    assert world.rows()[1]["Status"] == "Approved"
+    assert "Milestone step withdrawn" in note and "R-000001" in note and "Awaiting approval" in note, note
+    assert "do not hand out 50 yuan to Ann" in note, note
+    assert _full_pass(world, "2026-11-22").cells_written == 0
+
+
+def test_a_row_that_needs_fixing_also_says_a_reason_it_is_not_eligible_already_known(world):
+    world.standard([deal(**{"Signer": "Nobody", "Relationship": "夫妻"})], RULES)
+    world.sync()
+    row = world.rows()[0]
+    assert row["Status"] == "Needs fixing"
+    first, second = row["Problems"].split("\n")
+    assert "Signer" in first and "Staff" in first
+    assert "夫妻" in second
+
+
+def test_a_not_eligible_reason_that_depends_on_a_cell_that_needs_fixing_is_not_guessed(world):
+    world.standard([deal(**{"Submitted at": "yesterday", "First visit": "2026-09-01"})], RULES,
+                   {"register_by_first_visit": "yes"})
+    world.sync()
+    row = world.rows()[0]
+    assert row["Status"] == "Needs fixing" and "\n" not in row["Problems"], row["Problems"]

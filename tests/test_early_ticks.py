@@ -99,3 +99,24 @@ def test_an_approved_row_that_needs_fixing_says_its_issued_rewards_stand(world):
     world.set_cell(2, "Deal amount", 100000)                  # put back as approved: the approval holds
     world.sync("2026-11-22")
     assert world.status() == ["Approved"] and [l["amount"] for l in world.lines()] == ["1000"]
+
+
+def test_an_early_tick_says_when_it_takes_effect(world):
+    book(world, [deal(Approved=True)])
+    world.sync("2026-11-20")
+    assert world.status() == ["Holding until 2026-11-25"]
+    assert "Approved ticked early: it takes effect when holding ends on 2026-11-25" in problems(world)
+    world.standard([deal(Approved=True)], RULES, {"payout_requires_paid_in_full": "yes"}, staff=STAFF)
+    world.sync("2026-11-21")
+    assert world.status() == ["Waiting for payment"]
+    assert "takes effect once Paid in full is ticked" in problems(world)
+
+
+def test_an_early_tick_on_a_row_changed_since_says_it_will_not_approve_the_change(world):
+    book(world, [deal(Approved=True)])
+    world.sync("2026-11-20")
+    world.set_cell(2, "Deal amount", 900000)
+    world.sync("2026-11-21")
+    assert world.status() == ["Holding until 2026-11-25"]
+    assert "changed since" in problems(world) and "100,000 → 900,000" in problems(world)
+    assert "takes effect" not in problems(world)

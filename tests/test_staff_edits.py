@@ -273,3 +273,62 @@ def test_a_rules_edit_after_payment_leaves_the_paid_referral_as_paid(world):
     assert [(l["ref_id"], l["amount"], l["status"]) for l in world.lines()] == [
         ("R-000001", "1000", "paid"), ("R-000002", "1000", "approved")]      # in force until approved again
     assert world.sync().cells_written == 0
+
+
+def _full_pass(world, day):
+    """A pass that decides afresh (not skipped as unchanged)."""
+    from workflow.ledger import Ledger
+    ledger = Ledger(world.cfg().ledger_path)
+    try:
+        ledger.set_meta("last_settled_pass", "")
+    finally:
+        ledger.close()
+    return world.sync(day)
+
+
+def test_unticking_approved_or_paid_is_said_in_the_row(world):
+    world.standard([deal(Approved=True), deal(**{"New customer phone": "13900000077", "Approved": True,
+                                                 "Paid": True})], RULES)
+    world.sync("2026-11-20")
+    assert world.status() == ["Approved", "Paid"]
+    world.set_cell(2, "Approved", False)
+    world.set_cell(3, "Paid", False)
+    world.sync("2026-11-21")
+    rows = world.rows()
+    assert world.status() == ["Awaiting approval", "Approved"]
+    assert "Approved was unticked" in rows[0]["Problems"] and "Ann (referrer) 1000 yuan" in rows[0]["Problems"]
+    assert "tick Approved again" in rows[0]["Problems"]
+    assert "Paid was unticked" in rows[1]["Problems"] and "not handed out yet" in rows[1]["Problems"]
+    assert _full_pass(world, "2026-11-22").cells_written == 0       # the notes stay while the rows stay so
+    world.set_cell(2, "Approved", True)
+    world.set_cell(3, "Paid", True)
+    world.sync("2026-11-23")
+    assert world.status() == ["Approved", "Paid"]
+    assert [r["Problems"] for r in world.rows()] == [None, None]
+
+
+def test_a_cleared_row_does_not_keep_showing_the_referral_it_held(world):
+    world.standard([deal(Approved=True), deal(**{"New customer phone": "13900000077"})], RULES)
+    world.sync("2026-11-20")
+    kept = {h: c for h, c in zip(REF_HEADER, [c.value for c in world.sheet()[2]])}
+
+    def clear(ws):       # staff clear their columns of both rows
+        for row in (2, 3):
+            for j in range(len(REF_HEADER)):
+                ws.cell(row, j + 1).value = None
+    world.edit(clear)
+    result = world.sync("2026-11-21")
+    approved, *rest = world.rows()
+    assert approved["Ref ID"] == "R-000001" and approved["Status"] is None and approved["Referrer reward"] is None
+    assert "removed from this row" in approved["Problems"] and "Ann 1000" in approved["Problems"]
+    assert all(v is None for r in rest for v in r.values())   # nothing issued: the row is simply empty again
+    warnings = [f.text.render("en") for f in result.warnings]
+    assert any("row 2 of R-000001 was cleared" in w for w in warnings), warnings
+    assert not any("no longer in the sheet" in w for w in warnings)
+    assert _full_pass(world, "2026-11-22").cells_written == 0
+    for h, v in kept.items():                                   # put back: found again by its Ref ID
+        world.set_cell(2, h, v)
+    world.sync("2026-11-23")
+    row = world.rows()[0]
+    assert (row["Ref ID"], row["Status"], row["Problems"]) == ("R-000001", "Approved", None)
+    assert [l["amount"] for l in world.lines()] == ["1000"]

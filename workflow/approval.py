@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from . import i18n
 from .cells import format_amount
+from .explain import early_tick_note, paid_untick_note, untick_note, withdrawn_by_untick
 from .i18n import Bilingual, Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .referral import LABEL, fingerprint
@@ -106,6 +107,8 @@ class RefState:
     # and lines taking back money handed out (clawback) — workflow/payout.py
     unpaid: list[Line] = field(default_factory=list)
     recover: list[Line] = field(default_factory=list)
+    paid_unticked: bool = False         # the last Paid tick was taken away (and was not stale)
+    paid_keys: frozenset = frozenset()  # milestone line keys with a line a Paid tick covered
 
 
 def approval_fingerprint(d) -> dict:
@@ -135,6 +138,14 @@ def note_ticks(d, state: RefState) -> None:
         elif d.status in ("not_eligible", "no_reward"):
             from .contract import STATUSES
             d.problems.append(Text("approval.tick_no_effect", status=STATUSES[d.status]))
+        elif state.withdrawn == EARLY and state.withdrawn_from and d.status != "waiting_deal":
+            fp = approval_fingerprint(d)
+            if fp != state.withdrawn_from:       # the tick will not approve this: say so now, not at payable
+                d.problems.append(Text("explain.early_stale", changes=_changes(state.withdrawn_from, fp)))
+            else:
+                early_tick_note(d)
+        else:
+            early_tick_note(d)
 
 
 def _changes(old: dict, new: dict) -> list[Text]:
@@ -225,7 +236,10 @@ def approve(d, state: RefState, ctx) -> None:
     if not any_tick and state.approval is None and not state.withdrawn and not v["rejected"] \
             and not state.rejected:
         # the common case of a row nobody approved yet: nothing to compare
-        if v["paid"]:
+        unticked = untick_note(withdrawn_by_untick(state.lines), state, v) if state.lines else None
+        if unticked is not None:
+            d.problems.append(unticked)
+        if v["paid"] and (unticked is None or unticked.key != "explain.unticked_paid"):
             d.problems.append(Text("approval.paid_not_approved"))
         if needs_gm:
             d.problems.append(Text("approval.needs_gm", cash=_referrer_cash(d), limit=s.second_approval_over))
@@ -288,9 +302,13 @@ def approve(d, state: RefState, ctx) -> None:
         if not v["approved"]:
             # a manager took the approval back: what was issued is void
             d.events.append(("approval_removed", {"why": "unticked"}))
-            d.new_lines += reverse_all(rid, [ln for ln in state.lines if ln.role != "milestone"], ctx.period,
-                                       "approval_removed")
+            back = reverse_all(rid, [ln for ln in state.lines if ln.role != "milestone"], ctx.period,
+                               "approval_removed")
+            d.new_lines += back
             d.status = "awaiting_approval"
+            unticked = untick_note(back, state, v)
+            if unticked is not None:
+                d.problems.append(unticked)
             return
         _approved_status(d, state, v)
         return
@@ -398,13 +416,15 @@ def _as_paid(lines: list[Line]) -> list[Line]:
 
 def _approved_status(d, state: RefState, v) -> None:
     d.milestone_ok = True
-    if v["paid"] and state.recover:
-        d.problems.append(Text("approval.paid_recover", recover=_People(state.recover, give=False)))
+    recover = [ln for ln in state.recover if ln.role != "milestone"]     # a milestone step: explain.milestone_notes
+    if v["paid"] and recover:
+        d.problems.append(Text("approval.paid_recover", recover=_People(recover, give=False)))
     if v["paid"] and state.paid_stale and state.unpaid:
         d.status = "notified" if state.notified else "approved"
-        d.problems.insert(len(d.problems) - bool(state.recover),
+        d.problems.insert(len(d.problems) - bool(recover),
                           Text("approval.paid_stale", pay=_People(state.unpaid, give=True)))
         return
+    paid_untick_note(d, state, v)
     if v["paid"]:
         d.status = "paid"
     elif state.notified:

@@ -14,7 +14,8 @@ from .approval import EARLY, RefState, approve, grouped_amount, note_ticks
 from .caps import apply_caps
 from .cells import norm
 from .contract import REFERRER_TYPES
-from .eligibility import EligibilityContext, not_eligible
+from .eligibility import EligibilityContext, known_not_eligible, not_eligible
+from .explain import milestone_notes
 from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .milestones import Milestone, milestone_lines
@@ -208,6 +209,9 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
             ctx.changes_on(r.submitted_date)      # the day it is no longer in the future
             d.problems.append(Text("decide.submitted_future", date=r.submitted_date.isoformat(),
                                    today=ctx.today.isoformat()))
+        reason = known_not_eligible(r, ectx)     # said now, not only once the row is fixed
+        if reason is not None:
+            d.problems.append(reason)
         return d
     reason = not_eligible(r, ectx)
     if reason is not None:
@@ -359,6 +363,8 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
             continue  # reversed with the row's other lines already
         reason = "cancelled" if d.status == "clawback" else "changed"
         d.new_lines += reconcile(d.ref_id, issued, want, ctx.period, "milestone", reversal_reason=reason)
+    if issued_by_ref:
+        milestone_notes([by_ref[r] for r in issued_by_ref if r in by_ref], decisions, ctx, EMPTY)
 
 
 _NORMS: dict = {}

@@ -187,6 +187,32 @@ def not_eligible(r: Referral, ctx: EligibilityContext) -> Text | None:
     return None
 
 
+# the fields each check reads (a check runs on a row that needs fixing only when they are all readable)
+_READS = {self_referral: ("referrer_phone", "referrer_email", "customer_phone", "customer_email"),
+          duplicate: ("customer_phone", "customer_email", "submitted"),
+          relationship: ("relationship",), category: ("category",),
+          after_first_visit: ("first_visit", "submitted"), campaign: ("submitted",),
+          already_customer: ("customer_phone", "customer_email", "submitted"),
+          referrer: ("referrer", "referrer_type", "referrer_phone", "referrer_email"),
+          deal_too_late: ("deal_date", "submitted")}
+
+
+def known_not_eligible(r: Referral, ctx: EligibilityContext) -> Text | None:
+    """For a row that needs fixing: the first reason it is not eligible that its readable
+    cells already show (so that fixing the row does not only reveal it is not eligible)."""
+    if not r.problems:
+        return not_eligible(r, ctx)
+    bad = r.bad_fields
+    for check in CHECKS:
+        reads = _READS[check]
+        if any(k in bad for k in reads) or ("submitted" in reads and r.submitted_date is None):
+            continue
+        reason = check(r, ctx)
+        if reason is not None:
+            return reason
+    return None
+
+
 def _excluded(text: str, names: frozenset, memo: dict) -> bool:
     hit = memo.get(text)
     if hit is None:

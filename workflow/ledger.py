@@ -15,7 +15,7 @@ from pathlib import Path
 from .approval import RefState
 from .identity import Registry
 from .lines import Line
-from .payout import lives
+from .payout import lives, ticks
 
 SCHEMA_VERSION = 4
 
@@ -172,12 +172,27 @@ class Ledger:
     def _settle(self, states: dict[str, RefState]) -> None:
         """For a paid referral whose tick is stale or that has lines taking money back: what
         is still to hand out (RefState.unpaid) and what to recover (RefState.recover), judged
-        line by line as the export does.  Any other paid referral has everything paid."""
-        paid = [r for r, st in states.items() if st.paid]
-        if not paid:
+        line by line as the export does.  Any other paid referral has everything paid.
+        For a referral whose Paid tick was taken away: RefState.paid_unticked; for one with
+        milestone lines and a Paid tick ever: the milestone keys a tick covered (paid_keys)."""
+        history: dict[str, list[tuple[int, str]]] = {}
+        for ref_id, run_id, kind in self.db.execute(
+                "SELECT ref_id, run_id, kind FROM events WHERE kind IN ('paid', 'unpaid', 'paid_stale') ORDER BY id"):
+            history.setdefault(ref_id, []).append((run_id, kind))
+        if not history:
             return
-        negative = {r for (r,) in self.db.execute("SELECT DISTINCT ref_id FROM lines WHERE amount LIKE '-%'")}
-        refs = [r for r in paid if states[r].paid_stale or r in negative]
+        for ref_id, h in history.items():
+            st = states.get(ref_id)
+            if st is not None and not st.paid and h[-1][1] == "unpaid":
+                tk = ticks(h)
+                st.paid_unticked = bool(tk) and tk[-1].until is not None and not tk[-1].stale
+        paid = [r for r, st in states.items() if st.paid]
+        negative = {r for (r,) in self.db.execute("SELECT DISTINCT ref_id FROM lines WHERE amount LIKE '-%'")} \
+            if paid else set()
+        settle = {r for r in paid if states[r].paid_stale or r in negative}
+        milestones = {r for (r,) in self.db.execute("SELECT DISTINCT ref_id FROM lines WHERE role = 'milestone'")
+                      if r in history and r in states}
+        refs = sorted(settle | milestones)
         for at in range(0, len(refs), 500):
             chunk = refs[at:at + 500]
             marks = ",".join("?" * len(chunk))
@@ -185,19 +200,20 @@ class Ledger:
             for ref_id, run_id in self.db.execute(
                     f"SELECT ref_id, run_id FROM lines WHERE ref_id IN ({marks}) ORDER BY id", chunk):
                 runs.setdefault(ref_id, []).append(run_id)
-            history: dict[str, list[tuple[int, str]]] = {}
-            for ref_id, run_id, kind in self.db.execute(
-                    f"SELECT ref_id, run_id, kind FROM events WHERE kind IN ('paid', 'unpaid', 'paid_stale') "
-                    f"AND ref_id IN ({marks}) ORDER BY id", chunk):
-                history.setdefault(ref_id, []).append((run_id, kind))
             for ref_id in chunk:
                 st = states[ref_id]
+                covered = set()
                 for ln, life in zip(st.lines, lives(list(zip(runs.get(ref_id, []), st.lines)),
                                                     history.get(ref_id, []))):
+                    if ln.role == "milestone" and life.outcome == "paid":
+                        covered.add(ln.key)
+                    if ref_id not in settle:
+                        continue
                     if life.outcome == "clawback":
                         st.recover.append(ln)
                     elif life.outcome == "open" and life.in_force and ln.role != "milestone" and ln.amount:
                         st.unpaid.append(ln)
+                st.paid_keys = frozenset(covered)
 
     def lines(self, where: str = "", args=()) -> list[Line]:
         q = ("SELECT ref_id, role, recipient, reward_type, amount, item, qty, kind, reason, rule, period, key "

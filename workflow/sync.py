@@ -20,7 +20,7 @@ from . import dashboard, i18n
 from .backends import open_backend
 from .backends.base import WorkbookBusy, WorkbookChanged
 from .book import Book, load_book, referral_rows
-from .cells import format_amount
+from .cleared import cleared_rows, cleared_writes, missing_rows
 from .config import Config
 from .dashboard import find_dashboard
 from .decide import Context, decide_all
@@ -28,7 +28,6 @@ from .faults import checkpoint
 from .findings import Finding
 from .identity import assign
 from .ledger import Ledger
-from .lines import net_by_key
 from .message_log import MessageLog
 from .notify import apply_outcome, notify
 from .passlock import PassLock
@@ -38,12 +37,6 @@ from .statements import next_statement_day, open_period
 from .vanished import vanished_columns
 
 i18n.register({
-    "sync.row_missing": {
-        "en": "Referrals tab: {ref} is no longer in the sheet, but the ledger has issued {what} for it — put the row "
-              "back (its Ref ID finds it again), or restore it and tick Cancelled or Rejected to reverse it",
-        "zh": "推荐登记工作表：{ref} 已不在表中，但台账已为其发放 {what} — 请把该行恢复（按编号会重新识别），"
-              "或恢复后勾选“退单退款”或“驳回”以冲销",
-    },
     "sync.changed": {
         "en": "{path}: the workbook changed while this pass ran — nothing was written; the next pass writes it",
         "zh": "{path}：本次处理期间工作簿被修改 — 未写入任何内容；下一次处理时写入",
@@ -251,7 +244,11 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
         ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, today,
                       period=open_period(today, log.closed_periods()), copies=frozenset(assignment.copies))
         decisions = decide_all(refs, ctx)
-        result.warnings += missing_rows(states, {r.ref_id for r in refs})
+        tab = book.layout.tab("referrals")
+        grid = snap.tabs[tab.name]
+        present = {r.ref_id for r in refs}
+        cleared = cleared_rows(tab, grid, {r.row for r in refs}, registry.identity_by_ref)
+        result.warnings += missing_rows(states, present, dict((ref, row) for row, ref in cleared))
 
         rows_seen, events, lines = [], [], []
         for d in decisions:
@@ -285,8 +282,6 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
             result.warnings += [Finding(i18n.Text("periodic.no_email", name=n, period=period), "warning") for n in run.no_email]
             result.notices_pending += len(run.delivery.problems)
 
-        tab = book.layout.tab("referrals")
-        grid = snap.tabs[tab.name]
         writes, cols = header_writes(tab, lang)
         guards = [header_guard(tab, grid[tab.header_row - 1])] if getattr(backend, "guards_rows", False) else None
         shown_log = []
@@ -316,6 +311,12 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
             if shown != seen.get(r.ref_id, (None, None))[1]:
                 shown_log.append((r.ref_id, d.status, shown))
             result.statuses[d.status] += 1
+        cleared_w, cleared_shown = cleared_writes(tab.name, cols, grid, cleared, present, states, lang)
+        for w in cleared_w:
+            if guards is not None and guards[-1].row != w.row:
+                guards.append(row_guard(tab, w.row, grid[w.row - 1]))
+        writes += cleared_w
+        shown_log += [(ref, "cleared", shown) for ref, shown in cleared_shown if shown != seen.get(ref, (None, None))[1]]
         result.rows = len(decisions)
         writes += _dashboard(cfg, snap, book, decisions, result, today)
         if shown_log or notified_events:
@@ -328,7 +329,7 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
     result.horizon = min([d for d in (ctx.horizon, next_day) if d], default=None)
     cleared = [(d.ref.row, d.ref_id) for d in decisions if d.clear_ticks]
     # the write needs only the cells and the version read: let the rows go first
-    del refs, cell_ids, states, seen, decisions, grid, ctx, shown_log
+    del refs, cell_ids, states, seen, decisions, grid, ctx, shown_log, present
     snap.tabs = {name: [] for name in snap.tabs}
     if writes:
         try:
@@ -366,17 +367,6 @@ def _confirm_cleared(cfg: Config, now: dt.datetime, today: dt.date, ref_ids: lis
                            [], [], [], [(r, "withdraw_cleared", {}) for r in ref_ids], [])
     finally:
         ledger.close()
-
-
-def missing_rows(states: dict, present: set) -> list[Finding]:
-    """Warnings for referrals with rewards issued whose row was deleted from the sheet."""
-    out = []
-    for ref_id in sorted(set(states) - present):
-        nets = [n for n in net_by_key(states[ref_id].lines).values() if n.qty > 0 or n.amount]
-        if nets:
-            what = " + ".join(f"{n.template.recipient} {n.template.item or format_amount(n.amount)}" for n in nets)
-            out.append(Finding(i18n.Text("sync.row_missing", ref=ref_id, what=what), "warning"))
-    return out
 
 
 def decide_only(cfg: Config, snap, book: Book, today: dt.date) -> tuple[list, dict]:
