@@ -9,23 +9,22 @@ approval again, and on re-approval only the difference is issued.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from . import i18n
 from .cells import format_amount
 from .explain import early_tick_note, paid_untick_note, untick_note, withdrawn_by_untick
-from .i18n import Bilingual, Text
+from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
-from .referral import LABEL, fingerprint
+from .changes import NO_REWARD, changes
+from .referral import fingerprint
 
 i18n.register({
     "approval.changed": {
         "en": "Changed after approval: {changes} — the approval was withdrawn; check the row and approve again",
         "zh": "审批后有修改：{changes} — 审批已撤销；请核对后重新审批",
     },
-    "approval.change": {"en": "{field} {old} → {new}", "zh": "{field} {old} → {new}"},
     "approval.rules_after_paid": {
         "en": "Rules changed after payment: they now give {now}; {paid} was paid — a paid referral keeps what it was "
               "paid, nothing is issued or recovered for it",
@@ -82,9 +81,6 @@ i18n.register({
     },
 })
 
-REWARD_LABEL = Bilingual("Reward", "奖励")
-NO_REWARD = Bilingual("none", "无")
-EMPTY_CELL = Bilingual("empty", "空")
 # RefState.withdrawn when a tick was seen on a row that could not be approved yet
 # (needs fixing, not eligible, waiting for the deal or payment, holding, no reward);
 # withdrawn_from then holds what the row showed at that moment.
@@ -141,75 +137,11 @@ def note_ticks(d, state: RefState) -> None:
         elif state.withdrawn == EARLY and state.withdrawn_from and d.status != "waiting_deal":
             fp = approval_fingerprint(d)
             if fp != state.withdrawn_from:       # the tick will not approve this: say so now, not at payable
-                d.problems.append(Text("explain.early_stale", changes=_changes(state.withdrawn_from, fp)))
+                d.problems.append(Text("explain.early_stale", changes=changes(state.withdrawn_from, fp)))
             else:
                 early_tick_note(d)
         else:
             early_tick_note(d)
-
-
-def _changes(old: dict, new: dict) -> list[Text]:
-    out = []
-    blank = "—"
-    for key in sorted(set(old) | set(new), key=lambda k: (k == "rewards", k)):
-        if old.get(key) == new.get(key):
-            continue
-        a, b = old.get(key) or blank, new.get(key) or blank
-        if key == "amount":    # as people read it: 2,350,000, not 2350000.00
-            a, b = (_plain(x) for x in (a, b))
-        if key == "rewards":   # name only the rewards that differ, person by person
-            sa, sb = set(a.split("; ")), set(b.split("; "))
-            gone, came = sorted(sa - sb), sorted(sb - sa)
-            for x, y in _same_person(gone, came):
-                x, y = _drop_same_name(x, y)
-                out.append(Text("approval.change", field=REWARD_LABEL, old=x, new=y))
-            if not gone and not came:
-                continue
-            a, b = "; ".join(gone) or blank, "; ".join(came) or blank
-            a, b = _drop_same_name(a, b)
-        none = NO_REWARD if key == "rewards" else EMPTY_CELL      # a word, not a dash beside the text's own dashes
-        out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key],
-                        old=none if a == blank else a, new=none if b == blank else b))
-    return out
-
-
-def _plain(text: str) -> str:
-    try:
-        d = Decimal(text)
-    except ArithmeticError:
-        return text
-    return grouped_amount(d) if d.is_finite() else text
-
-
-def grouped_amount(d: Decimal) -> str:
-    """An amount in a sentence: 2,350,000 and 1,234.5 (a cell gets format_amount's plain digits)."""
-    plain = format_amount(d)
-    whole, dot, cents = plain.partition(".")
-    return f"{int(whole):,}{dot}{cents}" if whole.lstrip("-").isdigit() else plain
-
-
-def _same_person(gone: list[str], came: list[str]) -> list[tuple[str, str]]:
-    """Take out of both lists the rewards that changed for one person ("黄河 300"
-    → "黄河 150"): one pair each, when the person has exactly one on each side."""
-    def who(x):
-        return x.split(" ", 1)[0]
-    pairs = []
-    for x in list(gone):
-        ys = [y for y in came if who(y) == who(x)]
-        if len(ys) == 1 and len([g for g in gone if who(g) == who(x)]) == 1:
-            pairs.append((x, ys[0]))
-            gone.remove(x)
-            came.remove(ys[0])
-    return pairs
-
-
-def _drop_same_name(a: str, b: str) -> tuple[str, str]:
-    """"Ann 1000" → "Ann 2000" reads "Ann 1000 → 2000": one reward of one person changed."""
-    if "; " in a or "; " in b:
-        return a, b
-    common = os.path.commonprefix([a, b])
-    cut = common.rfind(" ") + 1          # the shared words: the person (and an item's name)
-    return (a, b[cut:]) if 0 < cut < len(b) else (a, b)
 
 
 def _referrer_cash(d) -> Decimal:
@@ -266,10 +198,10 @@ def approve(d, state: RefState, ctx) -> None:
             d.events.append(("early_withdrawn", {"to": fp}))
             _withdraw_ticks(d, v)
             d.status = "awaiting_approval"
-            d.problems.append(Text("approval.early_changed", changes=_changes(state.withdrawn_from or {}, fp)))
+            d.problems.append(Text("approval.early_changed", changes=changes(state.withdrawn_from or {}, fp)))
             return
     elif state.withdrawn:
-        changed = Text("approval.changed", changes=_changes(state.withdrawn_from or {}, fp))
+        changed = Text("approval.changed", changes=changes(state.withdrawn_from or {}, fp))
         if state.withdrawn == "pending" and any_tick:
             _withdraw_ticks(d, v)
             d.status, d.problems = "awaiting_approval", d.problems + [changed]
@@ -297,7 +229,7 @@ def approve(d, state: RefState, ctx) -> None:
             if any_tick:
                 _withdraw_ticks(d, v)
             d.status = "awaiting_approval"
-            d.problems.append(Text("approval.changed", changes=_changes(state.approval, fp)))
+            d.problems.append(Text("approval.changed", changes=changes(state.approval, fp)))
             return
         if not v["approved"]:
             # a manager took the approval back: what was issued is void

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from decimal import Context, Decimal
-from typing import Any, Callable, Iterable, Mapping
+from decimal import Decimal
+from typing import Any, Iterable, Mapping
 
 from .i18n import Bilingual, Found, Text, register
 
@@ -119,153 +119,6 @@ def _fail(key: str, v: Any, **params: Any) -> CellError:
 def norm(s: str) -> str:
     """Matching key for headers, tab names and choices: NFKC, casefold, no whitespace."""
     return "".join(unicodedata.normalize("NFKC", s).casefold().translate(_DROP_ZW).split())
-
-
-# ---------------------------------------------------------------- numbers
-_PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
-_AMOUNT = re.compile(r"([-+−–])?\s*(?:(?:[¥$]|rmb|cny|usd)\s*)?([-+−–])?\s*(\d[\d,]*(?:\.\d*)?|\.\d+)"
-                     r"\s*(?:([万萬千wk])(?:(?<=[万萬w])(\d)千?)?)?\s*(?:元|块|rmb|cny|¥)?\s*整?", re.I)
-_GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+")
-_SCALE = {"万": 4, "萬": 4, "千": 3, "w": 4, "k": 3}     # 3w = 3万, 5k = 5千
-_PERCENT = re.compile(r"([-+−–])?\s*(\d+(?:\.\d*)?|\.\d+)\s*([%‰])?")
-_INT = re.compile(r"([-+−–])?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
-
-
-def _from_float(v: float) -> Decimal:
-    """As a spreadsheet shows it: 15 significant digits (0.1+0.2 -> 0.3)."""
-    return Decimal(format(v, ".15g")) if v else _ZERO
-
-
-def _decimal(v: Any, from_text: Callable[[str, str], Decimal], keys: tuple[str, str, str, str]) -> Decimal | None:
-    """Shared by amounts and percentages; keys: (bad, negative, too large, is a date)."""
-    t = type(v)
-    if t is str:
-        s = _strip(v)
-        if not s:
-            return None
-        d = Decimal(s) if _PLAIN.fullmatch(s) else from_text(v, _half(s))
-    elif t is int:
-        d = Decimal(v)
-    elif t is float and _finite(v):
-        d = _from_float(v)
-    elif v is None:
-        return None
-    elif t is Decimal and v.is_finite():
-        d = v
-    else:
-        raise _fail(keys[3] if isinstance(v, (_dt.date, _dt.time)) else keys[0], v)
-    if d < 0:
-        raise _fail(keys[1], v)
-    if d >= _LIMIT:
-        raise _fail(keys[2], v)
-    return d if d else _ZERO
-
-
-def _amount_text(v: str, s: str) -> Decimal:
-    negative = s[:1] == "(" and s[-1:] == ")"  # accountants' negative: (30,000)
-    m = _AMOUNT.fullmatch(s[1:-1].strip() if negative else s)
-    if not m:
-        raise _fail("cell.amount_bad", v)
-    sign1, sign2, num, unit, thousands = m.groups()
-    unit = unit.lower() if unit else unit
-    if "," in num:
-        whole, _, frac = num.partition(".")
-        if "," in frac or not _GROUPS.fullmatch(whole):
-            raise _fail("cell.amount_separator", v)
-        num = num.replace(",", "")
-    d = Decimal(num)
-    if unit:  # exact scaling: shift the exponent
-        sign, digits, exp = d.as_tuple()
-        d = Decimal((sign, digits, exp + _SCALE[unit]))
-        if d.as_tuple().exponent > 0 and d < _LIMIT:
-            d = d.quantize(_ONE)
-        if thousands:      # 3万5 = 3万5千 = 35000 (but "3万5元" could be 30005: asked for)
-            if "千" not in s and ("元" in s or "块" in s):
-                raise _fail("cell.amount_bad", v)
-            d += int(thousands) * 1000
-    if d and (negative or sign1 not in (None, "+") or sign2 not in (None, "+")):
-        raise _fail("cell.amount_negative", v)
-    return d
-
-
-def _percent_text(v: str, s: str) -> Decimal:
-    m = _PERCENT.fullmatch(s)
-    if not m:
-        raise _fail("cell.percent_bad", v)
-    d = Decimal(m.group(2))
-    if d and m.group(1) not in (None, "+"):
-        raise _fail("cell.percent_negative", v)
-    return d / 10 if m.group(3) == "‰" else d       # 2‰ (千分之二) is 0.2 %
-
-
-_AMOUNT_KEYS = ("cell.amount_bad", "cell.amount_negative", "cell.amount_too_large", "cell.amount_is_date")
-_PERCENT_KEYS = ("cell.percent_bad", "cell.percent_negative", "cell.percent_bad", "cell.percent_bad")
-
-
-def parse_amount(v: Any) -> Decimal | None:
-    """Money as an exact Decimal: 30000, "30,000.00", "¥30,000", "3万", "1.5万元"; never negative, below 10**12."""
-    return _decimal(v, _amount_text, _AMOUNT_KEYS)
-
-
-def parse_percent(v: Any) -> Decimal | None:
-    """A Rate % cell: the number is the percentage ("0.2" and 0.2 mean 0.2 %, "5%" means 5, "2‰" means 0.2)."""
-    return _decimal(v, _percent_text, _PERCENT_KEYS)
-
-
-def parse_int(v: Any, *, minimum: int = 0) -> int | None:
-    """A whole number such as a count or a number of days: 5, "5", 5.0, "５"."""
-    t = type(v)
-    if t is int:
-        n = v
-    elif t is str:
-        s = _strip(v)
-        if not s:
-            return None
-        if s.isdigit() and s.isascii() and len(s) <= 15:
-            n = int(s)
-        else:
-            m = _INT.fullmatch(_half(s))
-            digits = m.group(2).replace(",", "") if m else ""
-            if not m or len(digits) > 15:
-                raise _fail("cell.int_bad", v)
-            n = -int(digits) if m.group(1) not in (None, "+") else int(digits)
-    elif t is float and _finite(v) and abs(v) < 1e15 and v.is_integer():
-        n = int(v)
-    elif v is None:
-        return None
-    else:
-        raise _fail("cell.int_bad", v)
-    if n < minimum:
-        raise _fail("cell.int_too_small", v, minimum=minimum)
-    return n
-
-
-_FORMATTED: dict = {}   # amount → text: amounts repeat on every row of a pass
-
-
-def format_amount(d: Decimal) -> str:
-    """Plain decimal text, never an exponent: 800, 1234.50, 0.125.  Equal
-    amounts give the same text (1.5 and 1.50 alike), so texts are remembered."""
-    if not d.is_finite():
-        return str(d)
-    hit = _FORMATTED.get(d) if d.__class__ is Decimal else None
-    if hit is None:
-        hit = _format_amount(d)
-        if d.__class__ is Decimal:
-            if len(_FORMATTED) > 100_000:
-                _FORMATTED.clear()
-            _FORMATTED[d] = hit
-    return hit
-
-
-def _format_amount(d: Decimal) -> str:
-    if not d:
-        return "0"
-    if d == d.to_integral_value():
-        return format(d.to_integral_value(), "f")
-    ctx = Context(prec=max(28, len(d.as_tuple().digits) + 4))
-    n = d.normalize(ctx)
-    return format(n.quantize(_CENT, context=ctx) if n.as_tuple().exponent >= -2 else n, "f")
 
 
 # ---------------------------------------------------------------- ticks, phones, emails
@@ -430,5 +283,6 @@ def parse_choice(v: Any, choices: Mapping[str, str], labels: Iterable[Bilingual 
     return found
 
 
-# dates live in their own module; they are part of this interface
+# numbers and dates live in their own modules; they are part of this interface
 from .dates import parse_date, parse_datetime  # noqa: E402,F401
+from .numbers import format_amount, parse_amount, parse_int, parse_percent  # noqa: E402,F401

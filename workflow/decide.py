@@ -10,7 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from . import i18n
-from .approval import EARLY, RefState, approve, grouped_amount, note_ticks
+from .approval import EARLY, RefState, approve, note_ticks
+from .changes import grouped_amount
 from .caps import apply_caps
 from .cells import norm
 from .contract import REFERRER_TYPES

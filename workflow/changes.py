@@ -1,0 +1,84 @@
+"""What changed since an approval, as people read it: "Deal amount 100,000 →
+50,000, Reward Ann 1000 → 500" — the fields of two approval fingerprints
+compared, each person's reward old → new.  Pure."""
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+
+from . import i18n
+from .cells import format_amount
+from .i18n import Bilingual, Text
+from .referral import LABEL
+
+i18n.register({
+    "approval.change": {"en": "{field} {old} → {new}", "zh": "{field} {old} → {new}"},
+})
+
+REWARD_LABEL = Bilingual("Reward", "奖励")
+NO_REWARD = Bilingual("none", "无")
+EMPTY_CELL = Bilingual("empty", "空")
+
+
+def changes(old: dict, new: dict) -> list[Text]:
+    out = []
+    blank = "—"
+    for key in sorted(set(old) | set(new), key=lambda k: (k == "rewards", k)):
+        if old.get(key) == new.get(key):
+            continue
+        a, b = old.get(key) or blank, new.get(key) or blank
+        if key == "amount":    # as people read it: 2,350,000, not 2350000.00
+            a, b = (_plain(x) for x in (a, b))
+        if key == "rewards":   # name only the rewards that differ, person by person
+            sa, sb = set(a.split("; ")), set(b.split("; "))
+            gone, came = sorted(sa - sb), sorted(sb - sa)
+            for x, y in _same_person(gone, came):
+                x, y = _drop_same_name(x, y)
+                out.append(Text("approval.change", field=REWARD_LABEL, old=x, new=y))
+            if not gone and not came:
+                continue
+            a, b = "; ".join(gone) or blank, "; ".join(came) or blank
+            a, b = _drop_same_name(a, b)
+        none = NO_REWARD if key == "rewards" else EMPTY_CELL      # a word, not a dash beside the text's own dashes
+        out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key],
+                        old=none if a == blank else a, new=none if b == blank else b))
+    return out
+
+
+def _plain(text: str) -> str:
+    try:
+        d = Decimal(text)
+    except ArithmeticError:
+        return text
+    return grouped_amount(d) if d.is_finite() else text
+
+
+def grouped_amount(d: Decimal) -> str:
+    """An amount in a sentence: 2,350,000 and 1,234.5 (a cell gets format_amount's plain digits)."""
+    plain = format_amount(d)
+    whole, dot, cents = plain.partition(".")
+    return f"{int(whole):,}{dot}{cents}" if whole.lstrip("-").isdigit() else plain
+
+
+def _same_person(gone: list[str], came: list[str]) -> list[tuple[str, str]]:
+    """Take out of both lists the rewards that changed for one person ("黄河 300"
+    → "黄河 150"): one pair each, when the person has exactly one on each side."""
+    def who(x):
+        return x.split(" ", 1)[0]
+    pairs = []
+    for x in list(gone):
+        ys = [y for y in came if who(y) == who(x)]
+        if len(ys) == 1 and len([g for g in gone if who(g) == who(x)]) == 1:
+            pairs.append((x, ys[0]))
+            gone.remove(x)
+            came.remove(ys[0])
+    return pairs
+
+
+def _drop_same_name(a: str, b: str) -> tuple[str, str]:
+    """"Ann 1000" → "Ann 2000" reads "Ann 1000 → 2000": one reward of one person changed."""
+    if "; " in a or "; " in b:
+        return a, b
+    common = os.path.commonprefix([a, b])
+    cut = common.rfind(" ") + 1          # the shared words: the person (and an item's name)
+    return (a, b[cut:]) if 0 < cut < len(b) else (a, b)
