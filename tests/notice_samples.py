@@ -1,4 +1,4 @@
-"""Sample contexts for the four kinds of mail, zh and en, for tests and benchmarks.
+"""Sample contexts for every kind of mail, zh and en, for tests and benchmarks.
 
 The realistic samples are the ones `check` renders every template with
 (workflow/render_samples.py): `sample(kind, lang)` has every value filled in
@@ -26,6 +26,12 @@ OTHERS = {
                               "phones": ["13912345678"], "masked_phones": ["139****5678"]},
     ("welcome_notice", "zh"): {"names": ["王丽华"], "masked": ["王**"]},
     ("welcome_notice", "en"): {"names": ["Helen Wang", "Helen"], "masked": ["H**** W***"]},
+    ("reward_update", "zh"): {"names": ["陈志强"], "masked": ["陈**"], "phones": ["13912345678"],
+                              "masked_phones": ["139****5678"]},
+    ("reward_update", "en"): {"names": ["Peter Chen", "Peter", "Chen"], "masked": ["P**** C***"],
+                              "phones": ["13912345678"], "masked_phones": ["139****5678"]},
+    ("welcome_update", "zh"): {"names": ["王丽华"], "masked": ["王**"]},
+    ("welcome_update", "en"): {"names": ["Helen Wang", "Helen"], "masked": ["H**** W***"]},
     ("milestone_notice", "zh"): {"names": [], "masked": []},      # nobody else is named
     ("milestone_notice", "en"): {"names": [], "masked": []},
     ("statement", "zh"): {"names": ["陈志强", "刘洋", "孙悦", "周杰", "吴婷"], "masked": ["陈**", "刘*", "孙*", "周*", "吴*"]},
@@ -37,7 +43,8 @@ OTHERS = {
 }
 
 # The recipient's own name, shown as it is.
-RECIPIENT = {"reward_notice": "referrer", "welcome_notice": "customer", "milestone_notice": "referrer",
+RECIPIENT = {"reward_notice": "referrer", "welcome_notice": "customer", "reward_update": "referrer",
+             "welcome_update": "customer", "milestone_notice": "referrer",
              "statement": "staff", "digest": "manager"}
 
 
@@ -45,12 +52,12 @@ def hostile(kind: str, lang: str) -> dict:
     """The full sample with markup in every value that comes from the sheet."""
     ctx = sample(kind, lang)
     ctx[RECIPIENT[kind]] = f"{SCRIPT} {AMP}"
-    if kind in ("reward_notice", "welcome_notice"):
-        other = "referrer" if kind == "welcome_notice" else "customer"
+    if kind in ("reward_notice", "welcome_notice", "reward_update", "welcome_update"):
+        other = "referrer" if kind.startswith("welcome") else "customer"
         ctx[other] = f"{SCRIPT} {AMP}"
         ctx["program"] = f"<b>{AMP}</b>"
         ctx["ref_id"] = "R-<1>&"
-        for line in ctx["lines"]:
+        for line in ctx["lines"] + ctx.get("previous", []):
             line["item"] = f"<i>{AMP}</i>"
     elif kind == "statement":
         for line in ctx["lines"] + ctx["pending"]:

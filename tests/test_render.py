@@ -78,7 +78,7 @@ def test_html_escapes_sheet_values_and_text_keeps_them(renderer, kind, lang):
     assert "<script>" not in r.html and "<b>" not in r.html.split("</style>")[1]
     assert f"&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Tom &amp; Jerry" in r.html   # the recipient
     assert f"{SCRIPT} {AMP}" in r.text                                                    # verbatim
-    if kind in ("reward_notice", "welcome_notice"):      # the programme and the reference
+    if kind in ("reward_notice", "welcome_notice", "reward_update", "welcome_update"):   # programme, reference
         assert "&lt;b&gt;Tom &amp; Jerry&lt;/b&gt;" in r.html and f"<b>{AMP}</b>" in r.text
         assert "R-<1>&" in r.subject and "R-&lt;1&gt;&amp;" in r.html   # subjects are plain text, not escaped
 

@@ -9,8 +9,9 @@ was not taken away while the line was in force; a line reversed before any Paid
 tick is not paid, even when Paid is ticked later for what replaced it.  A line
 not paid is `void` when it was later withdrawn (rejected, approval taken back,
 no longer eligible, changed), else `notified` once the notice that told of it
-went (the row's notice; for a milestone step its milestone notice; lines issued
-after the row's notice stay `approved`), else `approved`.  A line issued again
+went (the row's notices, or the updated notice that told of a change approved
+after them; for a milestone step its milestone notice; lines issued after the
+row's last notice stay `approved`), else `approved`.  A line issued again
 after a withdrawal (ticked again, rejection taken back, a milestone step reached
 again) lives its own life: `approved`, `notified`, then `paid`.  A line reversed
 by a cancellation before it was paid keeps its approved/notified status; its
@@ -57,7 +58,7 @@ def reward_rows(ledger: Ledger) -> list[dict]:
         if status == "open" and ln.role == "milestone":   # its own notice tells of a milestone step
             status = "notified" if f"milestone_notice|{ln.ref_id}|{ln.rule}" in told else "approved"
         elif status == "open":
-            # in the row's notice (a line issued after it was not)
+            # in the row's last notice, first or updated (a line issued after it was not)
             status = "notified" if st and st.notified and run_id <= notified.get(ln.ref_id, 0) else "approved"
         rows.append({"ref_id": ln.ref_id, "recipient_role": ln.role, "recipient": _safe(ln.recipient),
                      "reward_type": ln.reward_type, "amount": format_amount(ln.amount),

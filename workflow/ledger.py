@@ -17,7 +17,7 @@ from .identity import Registry
 from .lines import Line
 from .payout import lives, ticks
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,6 +106,20 @@ def _append_only(tables) -> str:
 
 SCHEMA += _append_only(HISTORY)
 
+# 5: what each reward or welcome notice told (its lines, workflow/notice_updates.py), so
+# that a later approval of other amounts sends an updated notice.  A notice sent before
+# the upgrade told what the ledger held when its referral was notified: filled in so.
+SCHEMA_5 = "ALTER TABLE messages ADD COLUMN told TEXT;"
+SCHEMA += SCHEMA_5
+
+
+def _in_force(lines: list[Line]) -> list[Line]:
+    """The net of each line key still given (lines of one person), as one line each."""
+    from dataclasses import replace
+
+    from .lines import net_by_key
+    return [replace(n.template, amount=n.amount) for n in net_by_key(lines).values() if n.qty > 0]
+
 
 class LedgerError(Exception):
     pass
@@ -136,6 +150,34 @@ class Ledger:
                                   + NOTICES_NOT_DUE + "PRAGMA user_version=3; COMMIT;")
         if 1 <= version < 4:
             self.db.executescript("BEGIN;" + MILESTONES_NOT_DUE + "PRAGMA user_version=4; COMMIT;")
+        if 1 <= version < 5:
+            self._told_before_5()
+
+    def _told_before_5(self) -> None:
+        """Schema 5: each notice already sent told the lines of its person that the ledger held
+        when its referral was notified (all of them when it never was)."""
+        from .notice_updates import ROLE_OF, told_json
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if "told" not in {c[1] for c in db.execute("PRAGMA table_info(messages)")}:
+                db.execute(SCHEMA_5)
+            notified = self.notified_runs(first=True)
+            sent = db.execute("SELECT key, kind, ref_id FROM messages WHERE state='sent' AND ref_id IS NOT NULL "
+                              "AND kind IN ('reward_notice', 'welcome_notice')").fetchall()
+            for key, kind, ref_id in sent:
+                until = notified.get(ref_id)
+                rows = db.execute("SELECT run_id, role, recipient, reward_type, amount, item, qty, kind, reason, "
+                                  "rule, period, key FROM lines WHERE ref_id=? AND role=? ORDER BY id",
+                                  (ref_id, ROLE_OF[kind])).fetchall()
+                lines = [Line(ref_id, r[1], r[2], r[3], Decimal(r[4]), *r[5:]) for r in rows
+                         if until is None or r[0] <= until]
+                db.execute("UPDATE messages SET told=? WHERE key=?", (told_json(_in_force(lines)), key))
+            db.execute("PRAGMA user_version=5")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -255,11 +297,15 @@ class Ledger:
             out.setdefault(ref_id, []).append((run_id, kind))
         return out
 
-    def notified_runs(self) -> dict[str, int]:
-        """Per Ref ID, the pass in which its notice was recorded as sent (the first)."""
+    def notified_runs(self, first: bool = False) -> dict[str, int]:
+        """Per Ref ID, the last pass in which its notices were recorded as sent (an updated
+        notice tells of the lines issued since the first); with `first`, the first such pass."""
         out: dict[str, int] = {}
         for ref_id, run_id in self.db.execute("SELECT ref_id, run_id FROM events WHERE kind='notified' ORDER BY id"):
-            out.setdefault(ref_id, run_id)
+            if first:
+                out.setdefault(ref_id, run_id)
+            else:
+                out[ref_id] = run_id
         return out
 
     def events(self, ref_id: str | None = None):

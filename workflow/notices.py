@@ -5,7 +5,9 @@ and one milestone notice per milestone step reached (`milestone_notice|R-000123|
 Milestones:3:2026:5`, on the referral that reached it); a new customer gets one
 welcome notice when their benefit is approved.  The key of each
 (`reward_notice|R-000123`) is what the message log keeps, so a notice is never
-sent twice, whatever happens to the row afterwards.  Staff commissions are not
+sent twice, whatever happens to the row afterwards.  When a change is approved
+again and a person's rewards differ from what their last notice told, they get
+an updated notice (workflow/notice_updates.py).  Staff commissions are not
 notices: they go on the monthly statement.
 """
 from __future__ import annotations
@@ -14,8 +16,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .contract import REWARD_TYPES
-from .i18n import Bilingual
+from .i18n import Bilingual, Text
+from .notice_updates import UPDATE_OF, Told, cash_of, label, no_email, told_ctx, told_json, update_key
 
 NOTIFIABLE = frozenset({"approved", "notified", "paid"})
 
@@ -33,6 +35,7 @@ class Outgoing:
     ref_id: str | None = None
     period: str | None = None
     row: int | None = None
+    told: str | None = None          # a reward or welcome notice: the lines it tells, as recorded
 
 
 @dataclass
@@ -51,9 +54,7 @@ class Sender:
 
 
 def line_ctx(ln, lang: str) -> dict:
-    return {"role": ln.role, "reward_type": ln.reward_type,
-            "reward_type_label": REWARD_TYPES[ln.reward_type].render(lang) if ln.reward_type in REWARD_TYPES
-            else ln.reward_type,
+    return {"role": ln.role, "reward_type": ln.reward_type, "reward_type_label": label(ln.reward_type, lang),
             "amount": ln.amount if ln.amount else None, "item": ln.item}
 
 
@@ -64,10 +65,14 @@ def _contact(staff, name: str | None) -> dict | None:
     return {"name": member.name, "email": member.email}
 
 
-def due_notices(decisions, staff, lang: str, sender: Sender) -> list[Outgoing]:
-    """Reward and welcome notices for every approved referral with an email address.
-    Whether one already went is the message log's business, not this function's."""
+def due_notices(decisions, staff, lang: str, sender: Sender, told: dict[tuple[str, str], Told] | None = None,
+                unreached: dict[str, list[Text]] | None = None) -> list[Outgoing]:
+    """Reward and welcome notices for every approved referral with an email address, and the
+    updated ones where `told` (notice_updates.last_told) differs from what is approved now.
+    Whether one already went is the message log's business, not this function's.  An update
+    due to a person without an email address is a note in `unreached` (Ref ID → notes)."""
     out: list[Outgoing] = []
+    told = told or {}
     for d in decisions:
         if d.status not in NOTIFIABLE:
             continue
@@ -77,14 +82,35 @@ def due_notices(decisions, staff, lang: str, sender: Sender) -> list[Outgoing]:
         contact = _contact(staff, v.get("signer"))
         common = {"ref_id": d.ref_id, "program": v.get("program"), "deal_date": v.get("deal_date"),
                   "contact": contact}
-        if referrer_lines and v.get("referrer_email"):
-            lines = [line_ctx(ln, lang) for ln in referrer_lines]
+        referrer_ctx = {"referrer": v.get("referrer") or "", "customer": v.get("customer") or "",
+                        "customer_phone": v.get("customer_phone") or "", "payable_from": sender.today, **common}
+        customer_ctx = {"customer": v.get("customer") or "", "referrer": v.get("referrer") or "", **common}
+        for kind, these, to_name, to_addr, ctx in (
+                ("reward_notice", referrer_lines, v.get("referrer"), v.get("referrer_email"), referrer_ctx),
+                ("welcome_notice", customer_lines, v.get("customer"), v.get("customer_email"), customer_ctx)):
+            before = told.get((kind, d.ref_id))
+            if not (these or before):
+                continue
+            now = told_json(these)
+            if these and to_addr:
+                out.append(Outgoing(
+                    f"{kind}|{d.ref_id}", kind, lang, to_name or "", to_addr,
+                    sender.ctx(lang, lines=[line_ctx(ln, lang) for ln in these], total_cash=_cash(these), **ctx),
+                    ref_id=d.ref_id, row=d.ref.row, told=now))
+            if before is None or before.lines == now:
+                continue
+            if not to_addr:
+                if unreached is not None and d.status != "paid":     # paid: the referrer was handed it
+                    unreached.setdefault(d.ref_id, []).append(no_email(kind, before, now))
+                continue
+            role = these[0].role if these else ("referrer" if kind == "reward_notice" else "new_customer")
+            previous_cash, cash = cash_of(before.lines), _cash(these)
             out.append(Outgoing(
-                f"reward_notice|{d.ref_id}", "reward_notice", lang, v.get("referrer") or "", v["referrer_email"],
-                sender.ctx(lang, referrer=v.get("referrer") or "", customer=v.get("customer") or "",
-                           customer_phone=v.get("customer_phone") or "", lines=lines,
-                           total_cash=_cash(referrer_lines), payable_from=sender.today, **common),
-                ref_id=d.ref_id, row=d.ref.row))
+                update_key(kind, d.ref_id, before.n + 1, now), UPDATE_OF[kind], lang, to_name or "", to_addr,
+                sender.ctx(lang, lines=[line_ctx(ln, lang) for ln in these], total_cash=cash,
+                           previous=told_ctx(before.lines, role, lang), previous_total_cash=previous_cash,
+                           previous_date=before.day, cash_change=cash - previous_cash, **ctx),
+                ref_id=d.ref_id, row=d.ref.row, told=now))
         for rule, these in _milestone_steps(d.proposed).items():
             if not v.get("referrer_email"):
                 break
@@ -95,13 +121,6 @@ def due_notices(decisions, staff, lang: str, sender: Sender) -> list[Outgoing]:
                 sender.ctx(lang, referrer=v.get("referrer") or "", count=int(count),
                            period_label=milestone_period_label(period, lang),
                            lines=[line_ctx(ln, lang) for ln in these], ref_id=d.ref_id, contact=contact),
-                ref_id=d.ref_id, row=d.ref.row))
-        if customer_lines and v.get("customer_email"):
-            lines = [line_ctx(ln, lang) for ln in customer_lines]
-            out.append(Outgoing(
-                f"welcome_notice|{d.ref_id}", "welcome_notice", lang, v.get("customer") or "", v["customer_email"],
-                sender.ctx(lang, customer=v.get("customer") or "", referrer=v.get("referrer") or "", lines=lines,
-                           total_cash=_cash(customer_lines), **common),
                 ref_id=d.ref_id, row=d.ref.row))
     return out
 

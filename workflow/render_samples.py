@@ -14,12 +14,13 @@ import datetime as dt
 from decimal import Decimal
 
 D = Decimal
-KINDS = ("reward_notice", "welcome_notice", "milestone_notice", "statement", "digest")
+KINDS = ("reward_notice", "welcome_notice", "reward_update", "welcome_update", "milestone_notice", "statement",
+         "digest")
 
 _LABELS = {
-    "cash": {"zh": "现金奖励", "en": "Cash reward"},
+    "cash": {"zh": "现金", "en": "Cash"},              # reward types as notices label them (notice_updates.label)
     "gift": {"zh": "礼品", "en": "Gift"},
-    "discount": {"zh": "新客优惠", "en": "New-customer discount"},
+    "discount": {"zh": "优惠", "en": "Discount"},
     "referrer": {"zh": "推荐人", "en": "Referrer"},
     "signer": {"zh": "签单人", "en": "Signer"},
     "lead": {"zh": "主导", "en": "Lead"},
@@ -68,6 +69,24 @@ def welcome_notice(lang: str) -> dict:
             "lines": [{"role": "new_customer", "reward_type": "discount",
                        "reward_type_label": _l("discount", lang), "amount": D("300.00"), "item": None}],
             "total_cash": D("0"), "contact": _contact(lang)}
+
+
+def reward_update(lang: str) -> dict:
+    """The referrer's reward approved again after a change: what the last notice told, and now."""
+    zh = lang == "zh"
+    ctx = reward_notice(lang)
+    ctx["previous"] = [dict(ctx["lines"][0], amount=D("450.00")), dict(ctx["lines"][1])]
+    ctx.update(previous_total_cash=D("450.00"), previous_date=dt.date(2026, 11, 12), cash_change=D("50.00"))
+    ctx["lines"][1]["item"] = "电动牙刷一支及刷头" if zh else "An electric toothbrush with brush heads"
+    return ctx
+
+
+def welcome_update(lang: str) -> dict:
+    """The new customer's benefit approved again after a change."""
+    ctx = welcome_notice(lang)
+    ctx["previous"] = [dict(ctx["lines"][0], amount=D("200.00"))]
+    ctx.update(previous_total_cash=D("0"), previous_date=dt.date(2026, 11, 12), cash_change=D("0"))
+    return ctx
 
 
 def statement(lang: str) -> dict:
@@ -138,8 +157,9 @@ def milestone_notice(lang: str) -> dict:
             "contact": _contact(lang)}
 
 
-_BUILDERS = {"reward_notice": reward_notice, "welcome_notice": welcome_notice, "milestone_notice": milestone_notice,
-             "statement": statement, "digest": digest}
+_BUILDERS = {"reward_notice": reward_notice, "welcome_notice": welcome_notice, "reward_update": reward_update,
+             "welcome_update": welcome_update, "milestone_notice": milestone_notice, "statement": statement,
+             "digest": digest}
 
 
 def sample(kind: str, lang: str) -> dict:
@@ -157,6 +177,12 @@ def sparse(kind: str, lang: str) -> dict:
                          "reward_type": "gift", "reward_type_label": _LABELS["gift"][lang], "amount": None,
                          "item": "礼品卡" if lang == "zh" else "A gift card"}]
         if kind == "reward_notice":
+            ctx.update(payable_from=None, customer_phone="")
+    elif kind in ("reward_update", "welcome_update"):
+        # nothing approved now (the rules give this person nothing any more), and an empty "before"
+        ctx.update(program=None, deal_date=None, contact=None, total_cash=D("0"), lines=[], previous=[],
+                   previous_total_cash=D("0"), previous_date=None, cash_change=D("0"))
+        if kind == "reward_update":
             ctx.update(payable_from=None, customer_phone="")
     elif kind == "milestone_notice":
         ctx.update(contact=None, lines=[{"role": "milestone", "reward_type": "gift", "reward_type_label":
