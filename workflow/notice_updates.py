@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import i18n
+from .changes import grouped_amount
 from .contract import REWARD_TYPES
 from .i18n import Text
 
@@ -120,17 +121,16 @@ class _Lines:
         self.told = told
 
     def render(self, lang: str) -> str:
-        from .approval import grouped_amount as format_amount
         parts = []
         for reward_type, amount, item in json.loads(self.told):
             a = Decimal(amount)
             if item:
-                parts.append(f"{item} ({format_amount(a)})" if a else item)
+                parts.append(f"{item} ({grouped_amount(a)})" if a else item)
             elif reward_type == "cash":
-                parts.append(f"{format_amount(a)}{'元' if lang == 'zh' else ' yuan'}")
+                parts.append(f"{grouped_amount(a)}{'元' if lang == 'zh' else ' yuan'}")
             else:
                 label = REWARD_TYPES[reward_type].render(lang) if reward_type in REWARD_TYPES else reward_type
-                parts.append(f"{label} {format_amount(a)}")
+                parts.append(f"{label} {grouped_amount(a)}")
         return ("；" if lang == "zh" else "; ").join(parts) or Text("notice_updates.none").render(lang)
 
     def __eq__(self, other):
