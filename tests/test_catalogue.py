@@ -192,18 +192,18 @@ def test_a_key_accounts_regions_holding_and_refunds(world):
     assert statuses(world)[2] == "Approved"
     assert [x for x in ledger(world) if x[0] == rid(3)] == [L(rid(3), "referrer", "Eve", "cash", "617.27")]
 
-    # refund after the reward was issued (not paid yet): reversing line, nothing to recover
+    # refund after the reward was issued (not paid or notified yet): Voided, reversing line, nothing to recover
     tick(world, [5], "Cancelled")
     world.sync("2026-12-02")
-    assert statuses(world)[4] == "Clawback"
-    assert "1400" in (rows(world)[4]["Problems"] or "")
+    assert statuses(world)[4] == "Voided"
+    assert "1400" in (rows(world)[4]["Problems"] or "") and "nothing to recover" in rows(world)[4]["Problems"]
     assert [x for x in ledger(world) if x[0] == rid(5)] == sorted([
-        L(rid(5), "referrer", "Ivy", "cash", "1400"),
+        L(rid(5), "referrer", "Ivy", "cash", "1400", status="void"),
         L(rid(5), "referrer", "Ivy", "cash", "-1400", status="void", period="2026-12"),
     ])
     assert [x for x in ledger(world) if x[0] == rid(4)] == []
     resync_adds_nothing(world, "2026-12-02")
-    assert statuses(world) == ["Approved", "Approved", "Approved", "Voided", "Clawback"]
+    assert statuses(world) == ["Approved", "Approved", "Approved", "Voided", "Voided"]
 
     # finance hands out Ann's reward
     tick(world, [1], "Paid")

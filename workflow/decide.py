@@ -225,7 +225,9 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
     if v["cancelled"]:
         state = ctx.states.get(r.ref_id, EMPTY)
         if state.lines:
-            d.status = "clawback"
+            # Clawback once a reward was paid or stated (the notice went); before
+            # that, Voided — its lines reversed in the ledger, nothing to recover
+            d.status = "clawback" if state.paid or state.notified else "voided"
             d.new_lines = reverse_all(r.ref_id, state.lines, ctx.period, "cancelled")
             back = [ln for ln in (*state.lines, *d.new_lines) if ln.kind == "reversal" and ln.reason == "cancelled"]
             if back:

@@ -17,10 +17,9 @@ Outcomes, per line:
   paid      an issue or adjustment covered by a tick
   clawback  a reversal of a key with a paid line, or a negative adjustment of a
             key whose line had been paid before it — money to recover
-  void      not paid, and reversed later (or a reversal of nothing paid)
-  open      not paid and still in force (approved or notified: the caller says
-            which); also a line that a cancellation reversed before payment,
-            which keeps the status it had (its reversal is void)
+  void      not paid, and reversed later for whatever reason — withdrawn,
+            rejected, cancelled (or a reversal of nothing paid): nothing to hand out
+  open      not paid and still in force (approved or notified: the caller says which)
 """
 from __future__ import annotations
 
@@ -83,7 +82,6 @@ def lives(lines: list[tuple[int, Line]], history: list[tuple[int, str]]) -> list
                 segment.append(i)
                 continue
             rev_run = lines[i][0] if i is not None else None
-            cancelled = ln is not None and ln.reason == "cancelled"
             for j in segment:
                 run, sj = lines[j]
                 paid = any(_covered(t, run, rev_run) for t in tk)
@@ -94,7 +92,7 @@ def lives(lines: list[tuple[int, Line]], history: list[tuple[int, str]]) -> list
                     outcome = "clawback"
                 elif paid:
                     outcome = "paid"
-                elif rev_run is not None and not cancelled:
+                elif rev_run is not None:
                     outcome = "void"
                 else:
                     outcome = "open"
