@@ -218,11 +218,12 @@ def test_digest_of_a_day_the_rules_cannot_be_read_tells_the_managers_what_stops_
     _cli(world, "digest", "--send", "--today", "2026-11-20")
     assert len(mails(world)) == 1                                     # that day's digest: once
 
-    world.standard([deal(1)], RULES, staff=STAFF)                     # fixed: the next day's digest is normal
-    assert _cli(world, "sync", "--today", "2026-11-21").returncode == 0
-    assert _cli(world, "digest", "--send", "--today", "2026-11-21").returncode == 0
-    normal = [m for m in mails(world) if "2026-11-21" in str(m["Subject"])]
+    world.standard([deal(1)], RULES, staff=STAFF)                     # fixed the same day: the real digest still goes
+    assert _cli(world, "sync", "--today", "2026-11-20").returncode == 0
+    assert _cli(world, "digest", "--send", "--today", "2026-11-20").returncode == 0
+    normal = [m for m in mails(world) if "stopped" not in str(m["Subject"])]
     assert len(normal) == 1 and "R-000001" in normal[0].get_body(("plain",)).get_content()
+    assert len(mails(world)) == 2
 
 
 def test_digest_says_when_a_referral_needs_the_gm_too_and_what_its_amount_is(world):

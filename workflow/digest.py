@@ -83,14 +83,15 @@ def stopped_messages(findings, staff, lang: str, sender: Sender, today: dt.date,
     """The digest of a day the worker cannot use the workbook (a Rules or Settings
     cell it cannot read, a column the ledger relies on gone): nothing is decided
     or paid until it is fixed, so the managers get what stops it, cell by cell,
-    instead of counts.  It is that day's (or week's) digest: sent once."""
+    instead of counts.  Sent once a day (or week), under its own key: once the
+    workbook is fixed, that day's real digest still goes."""
     stopped = [f.text.render(lang) for f in findings if f.is_error]
     body = {"counts": [], "awaiting": [], "to_fix": [], "holding_soon": [], "stopped": stopped}
-    return _to_managers(body, staff, lang, sender, today, schedule, roles, sheet_url)
+    return _to_managers(body, staff, lang, sender, today, schedule, roles, sheet_url, key="digest_stopped")
 
 
 def _to_managers(body: dict, staff, lang: str, sender: Sender, today: dt.date, schedule: str,
-                 roles: list[str] | None, sheet_url: str | None) -> list[Outgoing]:
+                 roles: list[str] | None, sheet_url: str | None, key: str = "digest") -> list[Outgoing]:
     if schedule == "weekly":
         y, w, _ = today.isocalendar()
         when = f"{y}-W{w:02d}"
@@ -100,6 +101,6 @@ def _to_managers(body: dict, staff, lang: str, sender: Sender, today: dt.date, s
     for m in managers(staff, roles):
         # a manager's own reward or commission is marked: someone else should approve it
         own = dict(body, awaiting=[{**a, "own": m.name in a["recipients"]} for a in body["awaiting"]])
-        out.append(Outgoing(f"digest|{when}|{m.email}", "digest", lang, m.name, m.email,
+        out.append(Outgoing(f"{key}|{when}|{m.email}", "digest", lang, m.name, m.email,
                             sender.ctx(lang, manager=m.name, sheet_url=sheet_url, **own), period=when))
     return out
