@@ -397,6 +397,7 @@ def test_a_reward_cut_by_the_amount_limit_gets_the_room_a_rejected_referral_leav
     world.sync()                                                    # room for 5 more: the cut reward grows
     assert world.status() == ["Rejected", "Approved", "Awaiting approval"]
     assert "5 → 10" in world.rows()[2]["Problems"], world.rows()[2]["Problems"]
+    assert "now leaves room for 5 more (an earlier referral of the month no longer counts)" in world.rows()[2]["Problems"]
     world.set_cell(4, "Approved", True)
     world.sync()
     assert world.status() == ["Rejected", "Approved", "Approved"]
@@ -506,3 +507,22 @@ def test_a_not_eligible_reason_that_depends_on_a_cell_that_needs_fixing_is_not_g
     world.sync()
     row = world.rows()[0]
     assert row["Status"] == "Needs fixing" and "\n" not in row["Problems"], row["Problems"]
+
+
+def test_a_paid_reward_cut_by_the_amount_limit_is_topped_up_not_frozen_as_a_rules_edit(world):
+    rules = [["Recipient", "Fixed", "Reward type"], ["referrer", "1000", "cash"]]
+    rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Deal date": f"2026-11-0{i + 1}", "Approved": True})
+            for i in range(2)]
+    world.standard(rows, rules, {"monthly_cap_amount": "1500"})
+    world.sync()
+    world.set_cell(3, "Paid", True)
+    world.sync()
+    assert world.status() == ["Approved", "Paid"] and "cut to 500" in world.rows()[1]["Problems"]
+    world.set_cell(2, "Rejected", True)
+    world.sync()
+    problems = world.rows()[1]["Problems"]
+    assert "Rules changed" not in problems and "room for 500 more" in problems, problems
+    world.set_cell(3, "Approved", True)
+    world.sync()
+    assert [(l["ref_id"], l["amount"]) for l in world.lines() if l["ref_id"] == "R-000002"] == [
+        ("R-000002", "500"), ("R-000002", "500")]

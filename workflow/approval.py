@@ -217,7 +217,8 @@ def approve(d, state: RefState, ctx) -> None:
         return
 
     if state.approval is not None:
-        if fp != state.approval and v["paid"] and state.paid and v["approved"] and _only_rewards_differ(state.approval, fp):
+        if fp != state.approval and v["paid"] and state.paid and v["approved"] and d.cap_room is None \
+                and _only_rewards_differ(state.approval, fp):
             # the Rules changed after this referral was paid: what was handed out stands
             d.proposed = [*_as_paid(state.lines), *(ln for ln in d.proposed if ln.role == "milestone")]
             d.problems.append(Text("approval.rules_after_paid", now=fp["rewards"] or NO_REWARD,

@@ -23,6 +23,12 @@ i18n.register({
         "en": "Referrer reward: the monthly limit of {cap} rewards for this referrer in {month} is reached",
         "zh": "推荐人奖励：该推荐人 {month} 的每月奖励次数上限（{cap} 次）已满",
     },
+    "decide.cap_room": {
+        "en": "Referrer reward: the monthly limit of {cap} for this referrer in {month} now leaves room for {more} "
+              "more (an earlier referral of the month no longer counts) — approve the new amount",
+        "zh": "推荐人奖励：该推荐人 {month} 的每月奖励金额上限 {cap} 现在还可多发 {more}（当月较早的推荐已不再计入） — "
+              "请审批新的金额",
+    },
     "decide.cap_amount": {
         "en": "Referrer reward: cut to {paid} by the monthly limit of {cap} for this referrer in {month}",
         "zh": "推荐人奖励：受每月奖励金额上限 {cap} 限制，{month} 只能再发 {paid}",
@@ -80,6 +86,8 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
             room = max(s.monthly_cap_amount - sums.get(k, ZERO), ZERO)
             extra = min(_referrer_cash(d.proposed) - paid, room)
             sums[k] = sums.get(k, ZERO) + extra
+            if extra > 0:    # said by decide_all when the row waits for approval of the new amount
+                d.cap_room = (s.monthly_cap_amount, month, extra)
             if _referrer_cash(d.proposed) > paid + extra:
                 d.proposed = _cut_cash(d.proposed, paid + extra)
                 d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=paid + extra))

@@ -105,6 +105,7 @@ class Decision:
     clear_ticks: tuple[str, ...] = ()
     gate: str | None = None                                 # waiting_payment · holding (pre-approval)
     milestone_ok: bool = False                              # counts toward milestones
+    cap_room: tuple | None = None                           # (limit, month, more): the monthly limit now gives more
 
     @property
     def ref_id(self) -> str:
@@ -316,6 +317,9 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
             note_ticks(d, state)
             continue
         approve(d, state, ctx)
+        if d.cap_room is not None and d.status in ("awaiting_approval", "awaiting_gm"):
+            cap, month, more = d.cap_room      # not the row, not the rules: an earlier referral left room
+            d.problems.append(Text("decide.cap_room", cap=cap, month=month, more=more))
     _milestones(decisions, ctx)
     return decisions
 
