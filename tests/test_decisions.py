@@ -415,7 +415,9 @@ def test_a_group_named_like_the_reward_type_is_the_blank_group_of_that_type(worl
             f.unlink()
         world.sync()
         assert [(l["ref_id"], l["amount"]) for l in world.lines()] == [("R-000001", "8000"), ("R-000002", "5000")], name
-        assert "never" not in world.cli("check").stdout          # no warning: the 5 % row still pays the others
+        p = world.cli("check")
+        assert "never" not in p.stdout                              # the 5 % row still pays the others
+        assert "Rules tab, cell E2" in p.stdout and "names a reward type" in p.stdout, p.stdout   # said, though
 
 
 def test_an_item_shows_its_value_unless_its_name_says_it(world):

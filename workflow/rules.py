@@ -53,6 +53,12 @@ i18n.register({
         "en": "Rules tab: there is no rule and no milestone — add at least one rule row",
         "zh": "奖励规则工作表：没有任何规则或阶梯奖励 — 请至少添加一行规则",
     },
+    "rule.group_is_type": {
+        "en": "{found} names a reward type, so this row is in one group with the {type} rows whose Group is blank: "
+              "only the first of them that matches pays — if both should pay, give this group another name",
+        "zh": "{found} 是奖励类型的名称，该行与“分组”为空的{type}规则属于同一组：只有其中第一条符合的规则发放 — "
+              "如两者都应发放，请给该组另起名称",
+    },
     "rule.cap_off_unit": {
         "en": "the cap {cap} is not a multiple of Round to {unit}, so a reward that reaches the cap pays {paid} "
               "(never more than the cap) — make the cap a multiple of {unit} if {paid} is not meant",
@@ -162,6 +168,8 @@ def parse_rules(grid: list[list], tab: TabLayout | None) -> tuple[list[Rule], li
     if tab is None or not tab.cols:
         return rules, findings
     spec = TABS["rules"]
+    named: list[tuple] = []          # (rule, cell, group) of groups named like a reward type
+    blank: set[tuple] = set()        # (recipient, group) of rows with a blank Group
     for r in range(tab.header_row, len(grid)):
         row = grid[r]
         values = {k: _cell(row, c) for k, c in tab.cols.items()}
@@ -225,6 +233,15 @@ def parse_rules(grid: list[list], tab: TabLayout | None) -> tuple[list[Rule], li
             round_to=unit if unit is not None else CENT, reward_type=reward_type, item=item,
             group=_group_key(group, reward_type),
             group_label=group or REWARD_TYPES[reward_type].zh, valid_from=vfrom, valid_to=vto))
+        if group and rules[-1].group.startswith("type:"):
+            named.append((rules[-1], cell_ref(sheet_row, tab.cols["group"]), group))
+        elif not group:
+            blank.add((recipient, rules[-1].group))
+    for rule, where, group in named:     # say it: the same group as the blank-group rows of that type
+        if (rule.recipient, rule.group) in blank:
+            findings.append(at_cell(tab.name, where, spec.field("group").label,
+                                    Text("rule.group_is_type", found=i18n.Found(group),
+                                         type=REWARD_TYPES[rule.group[5:]]), "warning"))
     return rules, findings
 
 
