@@ -248,6 +248,18 @@ def test_text_typed_into_a_worker_column_is_quoted_in_problems_not_dropped_silen
     assert world.rows()[0]["Problems"] is None and world.sync().cells_written == 0
 
 
+def test_text_typed_into_notice_sent_is_quoted_too(world):
+    world.standard([deal(Approved=True, **{"Referrer email": "ann@example.com"})], RULES)
+    world.sync()
+    assert world.status() == ["Notified"]
+    world.set_cell(2, "Notice sent", "已电话通知客户")
+    world.sync()
+    row = world.rows()[0]
+    assert row["Notice sent"] != "已电话通知客户"
+    assert 'Notice sent: "已电话通知客户" was typed into this column' in row["Problems"]
+    assert "delete this line once read" in row["Problems"]
+
+
 def test_a_partial_sort_is_not_taken_for_text_typed_into_worker_columns(world):
     world.standard([deal(Referrer="Zed", Approved=True),
                     deal(Referrer="Amy", **{"New customer phone": "13900000002", "Deal amount": None})], RULES)

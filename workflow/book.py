@@ -21,11 +21,11 @@ i18n.register({
         "zh": "奖励规则工作表：没有可用的规则或阶梯奖励，任何推荐都不会有奖励 — 请添加规则",
     },
     "book.no_settings": {
-        "en": "Settings tab: not found (looked for Settings, 设置) — every setting takes its default value (no "
-              "holding period, no second approval, no exclusions, no monthly caps); if the tab was renamed or "
-              "deleted, restore it",
-        "zh": "设置工作表：找不到（查找了 Settings、设置） — 所有设置均按默认值（无等待期、无二级审批、无排除项、"
-              "无月度上限）；如该表被改名或删除，请恢复",
+        "en": "Settings tab: not found (looked for Settings, 设置) — every setting takes its default value (for "
+              "example no holding period, no second approval and no monthly caps, while the default exclusions "
+              "and checks apply); if the tab was renamed or deleted, restore it",
+        "zh": "设置工作表：找不到（查找了 Settings、设置） — 所有设置均按默认值（例如无等待期、无二级审批、无月度上限，"
+              "默认的排除项和检查照常适用）；如该表被改名或删除，请恢复",
     },
 })
 

@@ -8,7 +8,7 @@ import datetime as _dt
 import re
 from typing import Any
 
-from .cells import _fail, _finite, _half, _strip
+from .cell_base import _fail, _finite, _half, _strip
 
 _CLOCK = (r"(?P<ap1>上午|下午|晚上|中午)?\s*(?P<h>\d{1,2})[:时点](?P<mi>\d{1,2})分?"
           r"(?::(?P<s>\d{1,2})(?:\.\d+)?秒?)?\s*(?P<ap2>[ap]\.?m\.?)?\s*(?:z|[+-]\d{2}:?\d{2})?")

@@ -8,11 +8,11 @@ import re
 from decimal import Context, Decimal
 from typing import Any, Callable
 
-from .cells import _CENT, _LIMIT, _ONE, _ZERO, _fail, _finite, _half, _strip
+from .cell_base import _CENT, _LIMIT, _ONE, _ZERO, _fail, _finite, _half, _strip
 
 _PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 _AMOUNT = re.compile(r"([-+−–])?\s*(?:(?:[¥$]|rmb|cny|usd)\s*)?([-+−–])?\s*(\d[\d,]*(?:\.\d*)?|\.\d+)"
-                     r"\s*(?:([万萬千wk])(?:(?<=[万萬w])(\d)千?)?)?\s*(?:元|块|rmb|cny|¥)?\s*整?", re.I)
+                     r"\s*(?:([万萬千wk])(?:(?<=[万萬wW])\s*(\d)\s*千?)?)?\s*(?:元|块|rmb|cny|¥)?\s*整?", re.I)
 _GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+")
 _SCALE = {"万": 4, "萬": 4, "千": 3, "w": 4, "k": 3}     # 3w = 3万, 5k = 5千
 _PERCENT = re.compile(r"([-+−–])?\s*(\d+(?:\.\d*)?|\.\d+)\s*([%‰])?")
@@ -68,8 +68,8 @@ def _amount_text(v: str, s: str) -> Decimal:
         if d.as_tuple().exponent > 0 and d < _LIMIT:
             d = d.quantize(_ONE)
         if thousands:      # 3万5 = 3万5千 = 35000 (but "3万5元" could be 30005: asked for)
-            if "千" not in s and ("元" in s or "块" in s):
-                raise _fail("cell.amount_bad", v)
+            if "." in num or ("千" not in s and ("元" in s or "块" in s)):
+                raise _fail("cell.amount_bad", v)    # 1.5万5, 3万5元: what was meant is not sure
             d += int(thousands) * 1000
     if d and (negative or sign1 not in (None, "+") or sign2 not in (None, "+")):
         raise _fail("cell.amount_negative", v)

@@ -23,8 +23,8 @@ i18n.register({
     "plan.person": {"en": "{name} ({role}) {what}", "zh": "{name}（{role}）{what}"},
     "plan.typed_over": {
         "en": "{field}: {found} was typed into this column, which the worker fills in — it was replaced by what "
-              "the worker shows; write notes in the Notes column",
-        "zh": "{field}：在此列填写的{found}已被系统内容替换（该列由系统自动填写） — 备注请写在“备注”列",
+              "the worker shows; write notes in the Notes column (and delete this line once read)",
+        "zh": "{field}：在此列填写的{found}已被系统内容替换（该列由系统自动填写） — 备注请写在“备注”列（阅后可删除本条）",
     },
 })
 
@@ -188,7 +188,7 @@ def header_writes(tab: TabLayout, lang: str) -> tuple[list[CellWrite], dict[str,
     return writes, cols
 
 
-_TYPED_CHECKED = ("status", "problems", "referrer_reward", "customer_reward", "commission")
+_TYPED_CHECKED = ("status", "problems", "referrer_reward", "customer_reward", "commission", "notified")
 _WORKER_LABEL = {f.key: f.label for f in WORKER_FIELDS}
 
 
@@ -211,6 +211,8 @@ def typed_over(row: list, cols: dict[str, int], want: dict, last_shown: str | No
         current = row[w.col - 1] if w.col <= len(row) else None
         if current is None or (current.__class__ is str and not current.strip()):
             continue
+        if key == "notified" and isinstance(current, (dt.date, dt.time)):
+            continue          # the worker's time, turned into a date cell by an office program
         before = last[keys.index(key)] if last is not None and len(last) == len(keys) else ""
         if not _wrote(current, before):
             out.append(Text("plan.typed_over", field=_WORKER_LABEL[key], found=i18n.Found(current)))

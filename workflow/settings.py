@@ -132,6 +132,9 @@ def _parse_value(kind: str, raw):
     return cells.parse_text(raw)
 
 
+_EMPTY = Bilingual("empty", "空")
+
+
 def parse_settings(grid: list[list], tab: TabLayout | None) -> tuple[Settings, list[Finding]]:
     """Read key/value rows. Unknown keys are warnings; unreadable values are errors."""
     s = Settings()
@@ -166,8 +169,9 @@ def parse_settings(grid: list[list], tab: TabLayout | None) -> tuple[Settings, l
         if key in seen and seen[key][1] != value:
             where, _first, first_raw = seen[key]
             findings.append(at_cell(tab.name, here, Bilingual(key, zh),
-                                    Text("settings.twice", setting=key, first=i18n.Found(first_raw), where=where,
-                                         found=i18n.Found(raw))))
+                                    Text("settings.twice", setting=Bilingual(key, zh), where=where,
+                                         first=_EMPTY if first_raw in (None, "") else i18n.Found(first_raw),
+                                         found=_EMPTY if raw in (None, "") else i18n.Found(raw))))
             continue
         seen.setdefault(key, (here, value, raw))
         if value is None and kind not in ("list", "dates"):
