@@ -528,3 +528,23 @@ def test_a_paid_reward_cut_by_the_amount_limit_is_topped_up_not_frozen_as_a_rule
     world.sync()
     assert [(l["ref_id"], l["amount"]) for l in world.lines() if l["ref_id"] == "R-000002"] == [
         ("R-000002", "500"), ("R-000002", "500")]
+
+
+def test_a_milestone_paid_out_after_the_referral_was_paid_says_to_hand_it_out(world):
+    world.standard([deal(Approved=True, Paid=True)], RULES, milestones=[
+        MS_HEADER, ["referrer", 1, "quarter", "highest", "cash", 800, ""]])
+    world.sync("2026-12-20")
+    assert world.status() == ["Paid"] and world.rows()[0]["Problems"] is None
+    world.sync("2027-01-01")                                  # the quarter ended: the step pays, on a paid row
+    row = world.rows()[0]
+    assert row["Status"] == "Paid"
+    assert "a milestone reward was added after payment — hand out milestone: 800 yuan to Ann" in row["Problems"], row
+    assert [(l["recipient_role"], l["amount"], l["status"]) for l in world.lines()] == [
+        ("referrer", "1000", "paid"), ("milestone", "800", "approved")]
+    assert world.sync("2027-01-02").cells_written == 0
+    world.set_cell(2, "Paid", False)                          # as the note says: untick, then tick again
+    world.sync("2027-01-03")
+    world.set_cell(2, "Paid", True)
+    world.sync("2027-01-04")
+    assert world.rows()[0]["Problems"] is None and world.status() == ["Paid"]
+    assert [l["status"] for l in world.lines()] == ["paid", "paid"]

@@ -16,7 +16,7 @@ from .caps import apply_caps
 from .cells import norm
 from .contract import REFERRER_TYPES
 from .eligibility import EligibilityContext, known_not_eligible, not_eligible
-from .explain import milestone_notes
+from .explain import milestone_after_paid, milestone_notes
 from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .milestones import Milestone, milestone_lines
@@ -370,6 +370,7 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
             continue  # reversed with the row's other lines already
         reason = "cancelled" if d.status == "clawback" else "changed"
         d.new_lines += reconcile(d.ref_id, issued, want, ctx.period, "milestone", reversal_reason=reason)
+        milestone_after_paid(d, ctx.states.get(ref_id, EMPTY))
     if issued_by_ref:
         milestone_notes([by_ref[r] for r in issued_by_ref if r in by_ref], decisions, ctx, EMPTY)
 

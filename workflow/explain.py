@@ -67,6 +67,13 @@ i18n.register({
               "out {what} to {who}",
         "zh": "阶梯奖励已撤回：{cause}，{who}的成功推荐数已不足该档 — 请勿向{who}发放 {what}",
     },
+    "explain.milestone_after_paid": {
+        "en": "Paid: a milestone reward was added after payment — hand out {pay} too (rewards export, status "
+              "approved); then untick Paid and, once this note has gone from the row, tick it again (what was paid "
+              "before stays paid)",
+        "zh": "已发放：发放后新增了阶梯奖励 — 还需{pay}（见奖励导出，状态 approved）；发放后请取消勾选“已发放”，"
+              "待本提示从该行消失后再勾选（之前已发放的仍记为已发放）",
+    },
     "explain.cause": {"en": "{refs} no longer counts ({why})", "zh": "{refs} 已不再计入（{why}）"},
     "explain.cause_unknown": {"en": "the referrals that reached it changed", "zh": "达到该档的推荐已有变化"},
 })
@@ -78,8 +85,8 @@ NOW = {"en": "now {status}", "zh": "现为“{status}”"}
 class Lines:
     """Lines as people read them: Ann (referrer) 1000 yuan; Bo (new customer) 500元购物卡."""
 
-    def __init__(self, lines: list[Line], verb: bool = False):
-        self.lines, self.verb = lines, verb
+    def __init__(self, lines: list[Line], verb: bool | str = False):
+        self.lines, self.verb = lines, verb      # True: what to recover from whom; "give": to hand out to whom
 
     def render(self, lang: str) -> str:
         from .contract import RECIPIENTS
@@ -92,10 +99,12 @@ class Lines:
             role = RECIPIENTS.get(ln.role)
             if lang == "zh":
                 who = f"{ln.recipient}（{role.zh}）" if role else ln.recipient
-                parts.append(f"向{who}追回 {what}" if self.verb else f"{who} {what}")
+                parts.append(f"向{who}补发 {what}" if self.verb == "give" else
+                             f"向{who}追回 {what}" if self.verb else f"{who} {what}")
             else:
                 who = f"{ln.recipient} ({role.en})" if role else ln.recipient
-                parts.append(f"{what} from {who}" if self.verb else f"{who} {what}")
+                parts.append(f"{what} to {who}" if self.verb == "give" else
+                             f"{what} from {who}" if self.verb else f"{who} {what}")
         return ("；" if lang == "zh" else "; ").join(parts)
 
     def __eq__(self, other):
@@ -170,6 +179,25 @@ def milestone_notes(candidates, decisions, ctx, empty) -> None:
             paid = key in state.paid_keys
             d.problems.append(Text("explain.milestone_recover" if paid else "explain.milestone_withdrawn",
                                    cause=cause, who=back.recipient, what=what))
+
+
+def milestone_after_paid(d, state) -> None:
+    """A milestone step issued to a referral already paid (a highest step paid when the
+    period ended, a step reached again): say what to hand out too, until a Paid tick
+    covers it; the tick standing is marked stale, so unticking it keeps what was paid."""
+    if d.status != "paid" or not state.paid:      # a tick set in this pass covers everything in force
+        return
+    lines = [ln for ln in (*state.lines, *d.new_lines) if ln.role == "milestone"]
+    if not lines:
+        return
+    from .lines import net_by_key
+    due = [replace(n.template, amount=n.amount) for key, n in net_by_key(lines).items()
+           if n.qty > 0 and key not in state.paid_keys and (n.amount or n.template.item)]
+    if not due:
+        return
+    if not state.paid_stale and any(ln.role == "milestone" and ln.qty > 0 for ln in d.new_lines):
+        d.events.append(("paid_stale", {}))
+    d.problems.append(Text("explain.milestone_after_paid", pay=Lines(due, "give")))
 
 
 def _taken_back(state, d) -> list[tuple[str, Line]]:
