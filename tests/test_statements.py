@@ -233,3 +233,13 @@ def test_digest_says_when_a_referral_needs_the_gm_too_and_what_its_amount_is(wor
     body = [m for m in mails(world) if "mona@" in str(m["To"])][0].get_body(("plain",)).get_content()
     line = [x for x in body.splitlines() if "R-000001" in x][0]
     assert "cash ¥1,300.00" in line and line.endswith("needs approval, then GM approval"), line
+
+
+def test_digest_shows_a_voucher_the_approval_gives_not_only_cash(world):
+    rules = [["Recipient", "Fixed", "Reward type", "Item"], ["referrer", "800", "voucher", "购物卡"]]
+    world.standard([deal(1)], rules, staff=STAFF)
+    world.sync("2026-11-20")
+    assert _cli(world, "digest", "--send", "--today", "2026-11-20").returncode == 0
+    body = [m for m in mails(world) if "mona@" in str(m["To"])][0].get_body(("plain",)).get_content()
+    line = [x for x in body.splitlines() if "R-000001" in x][0]
+    assert "cash ¥0.00 + 购物卡 (800)" in line, line

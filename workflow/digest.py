@@ -57,7 +57,7 @@ def digest_context(decisions, lang: str, today: dt.date, names=None) -> dict:
                 else "digest.approval"
             awaiting.append({"ref_id": d.ref_id, "row": d.ref.row, "referrer": v.get("referrer") or "",
                              "customer": v.get("customer") or "", "amount": _cash_to_approve(d),
-                             "what": i18n.Text(what).render(lang),
+                             "other": _other_rewards(d, lang), "what": i18n.Text(what).render(lang),
                              "recipients": {ln.recipient for ln in d.proposed}})
         elif d.status == "needs_fixing":
             problem = d.problems[0].render(lang, names) if d.problems else ""
@@ -69,6 +69,12 @@ def digest_context(decisions, lang: str, today: dt.date, names=None) -> dict:
     return {"counts": [{"label": label.render(lang), "n": counts[k]} for k, label in STATUSES.items()
                        if counts.get(k)],
             "awaiting": awaiting, "to_fix": to_fix, "holding_soon": sorted(soon, key=lambda x: x["until"])}
+
+
+def _other_rewards(d, lang: str) -> str:
+    """What the approval gives besides cash (vouchers, gifts, points), as the sheet shows it."""
+    from .plan import line_text
+    return " + ".join(line_text(ln, lang) for ln in d.proposed if ln.reward_type != "cash" or ln.item)
 
 
 def digest_messages(decisions, staff, lang: str, sender: Sender, today: dt.date, schedule: str = "daily",

@@ -127,9 +127,10 @@ def digest(lang: str) -> dict:
                 (("Awaiting approval", 3), ("To fix", 2), ("Holding", 5), ("Notified", 12)))],
             "awaiting": [{"ref_id": "R-000140", "row": 42, "referrer": "王丽华" if zh else "Helen Wang",
                           "customer": "吴婷" if zh else "Tina Wu", "amount": D("500.00"),
+                          "other": "500元购物卡" if zh else "A ¥500 shopping card",
                           "what": _l("approval", lang), "own": False},
                          {"ref_id": "R-000141", "row": 43, "referrer": "郑凯" if zh else "Kai Zheng",
-                          "customer": "何芳" if zh else "Fang He", "amount": D("2000.00"),
+                          "customer": "何芳" if zh else "Fang He", "amount": D("2000.00"), "other": "",
                           "what": _l("gm_approval", lang), "own": True}],
             "to_fix": [{"ref_id": "R-000137", "row": 39,
                         "problem": "成交金额“约3千”不是金额 — 请填写数字，如 3000" if zh else
