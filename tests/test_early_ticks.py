@@ -120,3 +120,17 @@ def test_an_early_tick_on_a_row_changed_since_says_it_will_not_approve_the_chang
     assert world.status() == ["Holding until 2026-11-25"]
     assert "changed since" in problems(world) and "100,000 → 900,000" in problems(world)
     assert "takes effect" not in problems(world)
+
+
+def test_an_early_tick_cleared_when_the_deal_came_reads_the_same_on_later_passes(world):
+    from conftest import referral
+    world.standard([referral(Approved=True)], [["Recipient", "Fixed", "Reward type"], ["referrer", 1000, "cash"]])
+    world.sync("2026-11-20")
+    world.set_cell(2, "Deal amount", 100000)
+    world.set_cell(2, "Deal date", "2026-11-02")
+    world.sync("2026-11-21")
+    text = world.rows()[0]["Problems"]
+    assert text.startswith("Approved was ticked before the row could be approved"), text
+    for day in ("2026-11-22", "2026-11-23"):
+        assert world.sync(day).changed_rows == 0
+        assert world.rows()[0]["Problems"] == text

@@ -201,7 +201,9 @@ def approve(d, state: RefState, ctx) -> None:
             d.problems.append(Text("approval.early_changed", changes=changes(state.withdrawn_from or {}, fp)))
             return
     elif state.withdrawn:
-        changed = Text("approval.changed", changes=changes(state.withdrawn_from or {}, fp))
+        # a tick set before the row could be approved reads so on every pass, not as an approval withdrawn
+        key = "approval.changed" if state.lines or state.notified or state.paid else "approval.early_changed"
+        changed = Text(key, changes=changes(state.withdrawn_from or {}, fp))
         if state.withdrawn == "pending" and any_tick:
             _withdraw_ticks(d, v)
             d.status, d.problems = "awaiting_approval", d.problems + [changed]
