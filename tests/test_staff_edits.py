@@ -344,3 +344,13 @@ def test_a_cleared_row_does_not_keep_showing_the_referral_it_held(world):
     row = world.rows()[0]
     assert (row["Ref ID"], row["Status"], row["Problems"]) == ("R-000001", "Approved", None)
     assert [l["amount"] for l in world.lines()] == ["1000"]
+
+
+def test_paid_unticked_in_the_pass_that_withdraws_the_approval_is_recorded(world):
+    world.standard([deal(Approved=True, Paid=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Paid", False)
+    world.set_cell(2, "Deal amount", 200000)             # changed in the same edit
+    world.sync()
+    assert world.status() == ["Awaiting approval"]
+    assert [l["status"] for l in world.lines()] == ["approved"]    # not paid any more: the tick was taken away

@@ -229,6 +229,8 @@ def approve(d, state: RefState, ctx) -> None:
             return
         if fp != state.approval:
             d.events.append(("withdrawn", {"from": state.approval, "to": fp}))
+            if v["paid"] != state.paid:      # a Paid tick set or taken away meanwhile counts all the same
+                d.events.append(("paid" if v["paid"] else "unpaid", {}))
             if any_tick:
                 _withdraw_ticks(d, v)
             d.status = "awaiting_approval"
