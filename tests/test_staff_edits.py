@@ -354,3 +354,12 @@ def test_paid_unticked_in_the_pass_that_withdraws_the_approval_is_recorded(world
     world.sync()
     assert world.status() == ["Awaiting approval"]
     assert [l["status"] for l in world.lines()] == ["approved"]    # not paid any more: the tick was taken away
+
+
+def test_a_phone_corrected_after_approval_keeps_the_approval(world):
+    world.standard([deal(Approved=True, Paid=True)], RULES)
+    world.sync()
+    world.set_cell(2, "New customer phone", "13900000009")
+    world.sync()
+    assert world.status() == ["Paid"] and world.rows()[0]["Approved"] is True
+    assert world.rows()[0]["Problems"] is None and [l["status"] for l in world.lines()] == ["paid"]

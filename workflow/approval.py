@@ -219,6 +219,8 @@ def approve(d, state: RefState, ctx) -> None:
         return
 
     if state.approval is not None:
+        if fp != state.approval and _only_contacts_differ(state.approval, fp):
+            fp = state.approval     # a phone corrected: the reward is the same (eligibility is re-checked)
         if fp != state.approval and v["paid"] and state.paid and v["approved"] and d.cap_room is None \
                 and _only_rewards_differ(state.approval, fp):
             # the Rules changed after this referral was paid: what was handed out stands
@@ -335,6 +337,15 @@ class _People:
 
     def __eq__(self, other):
         return isinstance(other, _People) and (other.lines, other.give) == (self.lines, self.give)
+
+
+_CONTACTS = frozenset({"referrer_phone", "customer_phone"})   # emails stay: a notice goes to the email approved
+
+
+def _only_contacts_differ(approved: dict, now: dict) -> bool:
+    """Only phone numbers differ (a digit corrected): who the people are and what they get is the same."""
+    keys = approved.keys() | now.keys()
+    return all(approved.get(k) == now.get(k) for k in keys - _CONTACTS)
 
 
 def _only_rewards_differ(approved: dict, now: dict) -> bool:
