@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from . import i18n
 from .cells import format_amount
-from .explain import early_tick_note, paid_untick_note, untick_note, withdrawn_by_untick
+from .explain import Lines, early_tick_note, paid_untick_note, untick_note, withdrawn_by_untick
 from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .changes import NO_REWARD, changes
@@ -312,33 +312,6 @@ def _after_paid(state: RefState, new: list[Line]) -> tuple[list[Line], list[Line
     return pay, recover
 
 
-class _People:
-    """Lines as people read them: 200 yuan from 黄河 (referrer) · 向黄河（推荐人）追回 200元."""
-
-    def __init__(self, lines: list[Line], give: bool):
-        self.lines, self.give = lines, give
-
-    def render(self, lang: str) -> str:
-        from .contract import RECIPIENTS
-        from .plan import line_text
-        parts = []
-        for ln in self.lines:
-            what = line_text(replace(ln, amount=abs(ln.amount)), lang)
-            if ln.reward_type == "cash" and not ln.item:
-                what += "元" if lang == "zh" else " yuan"
-            role = RECIPIENTS.get(ln.role)
-            if lang == "zh":
-                who = f"{ln.recipient}（{role.zh}）" if role else ln.recipient
-                parts.append(f"向{who}{'补发' if self.give else '追回'} {what}")
-            else:
-                who = f"{ln.recipient} ({role.en})" if role else ln.recipient
-                parts.append(f"{what} {'to' if self.give else 'from'} {who}")
-        return ("；" if lang == "zh" else ", ").join(parts)
-
-    def __eq__(self, other):
-        return isinstance(other, _People) and (other.lines, other.give) == (self.lines, self.give)
-
-
 _CONTACTS = frozenset({"referrer_phone", "customer_phone"})   # emails stay: a notice goes to the email approved
 
 
@@ -366,11 +339,11 @@ def _approved_status(d, state: RefState, v) -> None:
     d.milestone_ok = True
     recover = [ln for ln in state.recover if ln.role != "milestone"]     # a milestone step: explain.milestone_notes
     if v["paid"] and recover:
-        d.problems.append(Text("approval.paid_recover", recover=_People(recover, give=False)))
+        d.problems.append(Text("approval.paid_recover", recover=Lines(recover, True)))
     if v["paid"] and state.paid_stale and state.unpaid:
         d.status = "notified" if state.notified else "approved"
         d.problems.insert(len(d.problems) - bool(recover),
-                          Text("approval.paid_stale", pay=_People(state.unpaid, give=True)))
+                          Text("approval.paid_stale", pay=Lines(state.unpaid, "give")))
         return
     paid_untick_note(d, state, v)
     if v["paid"]:

@@ -16,7 +16,7 @@ from .caps import apply_caps
 from .cells import norm
 from .contract import REFERRER_TYPES
 from .eligibility import EligibilityContext, known_not_eligible, not_eligible
-from .explain import milestone_after_paid, milestone_notes
+from .explain import Lines, milestone_after_paid, milestone_notes
 from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .milestones import Milestone, milestone_lines
@@ -234,7 +234,7 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
             if back:
                 key = "decide.clawback" if state.paid else \
                     "decide.notified_cancelled" if state.notified else "decide.reversed"
-                d.problems.append(Text(key, amount=_Recover(back)))
+                d.problems.append(Text(key, amount=Lines(back)))
         else:
             d.status = "voided"
             d.problems.append(Text("decide.voided"))
@@ -243,32 +243,6 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
     d.proposed = _proposals(r, ctx)
     _gate(r, ctx, d)
     return d
-
-
-class _Recover:
-    """The reversed lines as people read them: who, what (cash in 元)."""
-
-    def __init__(self, lines):
-        self.lines = lines
-
-    def render(self, lang: str) -> str:
-        from dataclasses import replace as _r
-
-        from .contract import RECIPIENTS
-        from .plan import line_text
-        parts = []
-        for ln in self.lines:
-            what = line_text(_r(ln, amount=-ln.amount), lang)
-            if ln.reward_type == "cash" and not ln.item:
-                what += "元" if lang == "zh" else " yuan"
-            role = RECIPIENTS.get(ln.role)
-            who = f"{ln.recipient}（{role.zh}）" if lang == "zh" and role else \
-                f"{ln.recipient} ({role.en})" if role else ln.recipient
-            parts.append(f"{who} {what}")
-        return ("；" if lang == "zh" else "; ").join(parts)
-
-    def __eq__(self, other):
-        return isinstance(other, _Recover) and other.lines == self.lines
 
 
 def _drop_approval(d: Decision, state) -> None:

@@ -105,7 +105,7 @@ class Lines:
                 who = f"{ln.recipient} ({role.en})" if role else ln.recipient
                 parts.append(f"{what} to {who}" if self.verb == "give" else
                              f"{what} from {who}" if self.verb else f"{who} {what}")
-        return ("；" if lang == "zh" else "; ").join(parts)
+        return ("；" if lang == "zh" else ", " if self.verb else "; ").join(parts)
 
     def __eq__(self, other):
         return isinstance(other, Lines) and (other.lines, other.verb) == (self.lines, self.verb)
