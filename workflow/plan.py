@@ -198,8 +198,9 @@ def typed_over(row: list, cols: dict[str, int], want: dict, last_shown: str | No
     worker wrote there last (`last_shown`, the ledger's record of the row's shown
     values, in `want`'s order) nor what it writes now: someone typed into it, and
     that text would otherwise go without a word (it is quoted in Problems)."""
-    if not writes:
-        return []
+    width = len(row)
+    if not any(w.col <= width and row[w.col - 1] not in (None, "") for w in writes):
+        return []            # every cell written was empty (a first pass): nothing was typed over
     last = last_shown.split("\x1f") if last_shown is not None else None
     keys = list(want)
     by_col = {c: k for k, c in cols.items()}
