@@ -178,3 +178,9 @@ def test_a_cap_that_is_not_a_multiple_of_the_rounding_unit_never_pays_above_the_
     assert p.returncode == 0 and "Rules tab, cell C2" in p.stdout and "pays 500" in p.stdout, p.stdout
     world.sync()
     assert [l["amount"] for l in world.lines()] == ["500", "200"]      # 560 → capped 550 → never 600
+
+
+def test_a_cap_below_the_rounding_unit_stops_sync(world):
+    header = ["Recipient", "Rate %", "Cap", "Round to", "Reward type"]
+    _book(world, [header, ["referrer", "1", "50", "100", "cash"]])
+    _assert_stops(world, "Rules tab, cell C2", "below Round to 100")

@@ -59,6 +59,11 @@ i18n.register({
         "zh": "{found} 是奖励类型的名称，该行与“分组”为空的{type}规则属于同一组：只有其中第一条符合的规则发放 — "
               "如两者都应发放，请给该组另起名称",
     },
+    "rule.cap_below_unit": {
+        "en": "the cap {cap} is below Round to {unit}, so the rule can never pay anything — raise the cap to {unit} "
+              "or more, or round to a smaller unit",
+        "zh": "封顶 {cap} 小于取整单位 {unit}，该规则永远不会发放 — 请把封顶提高到 {unit} 或以上，或改用更小的取整单位",
+    },
     "rule.cap_off_unit": {
         "en": "the cap {cap} is not a multiple of Round to {unit}, so a reward that reaches the cap pays {paid} "
               "(never more than the cap) — make the cap a multiple of {unit} if {paid} is not meant",
@@ -222,9 +227,12 @@ def parse_rules(grid: list[list], tab: TabLayout | None) -> tuple[list[Rule], li
             findings.append(at_row(tab.name, sheet_row, Text("rule.window_empty", start=vfrom, end=vto)))
             continue
         if cap is not None and unit is not None and round_down(cap, unit) != cap:
+            below = round_down(cap, unit) == 0          # then the rule can never pay: an error, not a warning
             findings.append(at_cell(tab.name, cell_ref(sheet_row, tab.cols["cap"]), spec.field("cap").label,
-                                    Text("rule.cap_off_unit", cap=cap, unit=unit, paid=round_down(cap, unit)),
-                                    "warning"))
+                                    Text("rule.cap_below_unit" if below else "rule.cap_off_unit", cap=cap, unit=unit,
+                                         paid=round_down(cap, unit)), "error" if below else "warning"))
+            if below:
+                continue
         reward_type = rtype_reward or ("gift" if item and rate is None and fixed is None else "cash")
         rules.append(Rule(
             row=sheet_row, recipient=recipient, program=norm(program) if program else None,
