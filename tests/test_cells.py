@@ -141,7 +141,8 @@ def test_amount_message_example():
 PERCENT_OK = [
     (None, None), ("", None), (" ", None), ("0.2", D("0.2")), ("5%", D("5")), ("5 %", D("5")), ("0.2%", D("0.2")),
     ("５％", D("5")), ("12.5", D("12.5")), (0.2, D("0.2")), (5, D("5")), (0, D("0")), ("+3", D("3")),
-    (0.1 + 0.2, D("0.3")), ("-0", D("0")), ("2‰", D("0.2")), ("2.5 ‰", D("0.25")),
+    (0.1 + 0.2, D("0.3")), ("-0", D("0")), ("2‰", D("0.2")), ("2.5 ‰", D("0.25")), ("千分之二", D("0.2")), ("百分之十五", D("15")),
+    ("百分之二点五", D("2.5")), ("千分之 1.5", D("0.15")),
 ]
 
 
@@ -151,7 +152,7 @@ def test_percent_ok(value, expected):
 
 
 @pytest.mark.parametrize("value,key,found", [
-    ("abc", "cell.percent_bad", None), ("5%%", "cell.percent_bad", None), ("-5%", "cell.percent_negative", None),
+    ("abc", "cell.percent_bad", None), ("百分之一百", "cell.percent_bad", None), ("千分之abc", "cell.percent_bad", None), ("5%%", "cell.percent_bad", None), ("-5%", "cell.percent_negative", None),
     (-0.2, "cell.percent_negative", "-0.2"), (-1, "cell.percent_negative", "-1"),
     (float("nan"), "cell.percent_bad", "nan"), (float("-inf"), "cell.percent_bad", "-inf"),
     (True, "cell.percent_bad", "TRUE"), (dt.date(2026, 1, 1), "cell.percent_bad", "2026-01-01"),

@@ -76,7 +76,35 @@ def _amount_text(v: str, s: str) -> Decimal:
     return d
 
 
+_SPELLED = re.compile(r"(百分之|千分之)\s*(\d+(?:\.\d+)?|[零一二两三四五六七八九十]+(?:点[零一二三四五六七八九]+)?)")
+_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+
+
+def _chinese_number(t: str) -> Decimal | None:
+    """一 … 九十九, with 点 decimals (二点五): what policy documents write in a rate."""
+    whole, _, frac = t.partition("点")
+    if "十" in whole:
+        tens, _, ones = whole.partition("十")
+        if len(tens) > 1 or len(ones) > 1:
+            return None
+        n = (_DIGIT.get(tens, -100) if tens else 1) * 10 + (_DIGIT.get(ones, -100) if ones else 0)
+    elif len(whole) == 1:
+        n = _DIGIT.get(whole, -100)
+    else:
+        return None
+    if n < 0:
+        return None
+    return Decimal(f"{n}.{''.join(str(_DIGIT[c]) for c in frac)}") if frac else Decimal(n)
+
+
 def _percent_text(v: str, s: str) -> Decimal:
+    spelled = _SPELLED.fullmatch(s)
+    if spelled:                 # 千分之二 = 0.2 %, 百分之三 = 3 %
+        kind, num = spelled.groups()
+        d = Decimal(num) if num[0].isdigit() else _chinese_number(num)
+        if d is None:
+            raise _fail("cell.percent_bad", v)
+        return d / 10 if kind == "千分之" else d
     m = _PERCENT.fullmatch(s)
     if not m:
         raise _fail("cell.percent_bad", v)
