@@ -548,3 +548,17 @@ def test_a_milestone_paid_out_after_the_referral_was_paid_says_to_hand_it_out(wo
     world.sync("2027-01-04")
     assert world.rows()[0]["Problems"] is None and world.status() == ["Paid"]
     assert [l["status"] for l in world.lines()] == ["paid", "paid"]
+
+
+def test_the_gm_unticking_an_approval_the_gm_had_to_give_withdraws_it(world):
+    world.standard([deal(Approved=True, **{"GM approved": True})], RULES, {"second_approval_over": "500"})
+    world.sync()
+    assert world.status() == ["Approved"]
+    world.set_cell(2, "GM approved", False)
+    world.sync()
+    assert world.status() == ["Awaiting GM approval"]
+    assert world.rows()[0]["Problems"].startswith("GM approved was unticked: the approved rewards were withdrawn")
+    assert [(l["amount"], l["status"]) for l in world.lines()] == [("1000", "void"), ("-1000", "void")]
+    world.set_cell(2, "GM approved", True)
+    world.sync()
+    assert world.status() == ["Approved"] and [l["status"] for l in world.lines()][-1] == "approved"

@@ -238,14 +238,14 @@ def approve(d, state: RefState, ctx) -> None:
             d.status = "awaiting_approval"
             d.problems.append(Text("approval.changed", changes=changes(state.approval, fp)))
             return
-        if not v["approved"]:
-            # a manager took the approval back: what was issued is void
+        if not v["approved"] or (needs_gm and not v["approved_2"]):
+            # a manager (or the GM, where the GM must approve) took the approval back: what was issued is void
             d.events.append(("approval_removed", {"why": "unticked"}))
             back = reverse_all(rid, [ln for ln in state.lines if ln.role != "milestone"], ctx.period,
                                "approval_removed")
             d.new_lines += back
-            d.status = "awaiting_approval"
-            unticked = untick_note(back, state, v)
+            d.status = "awaiting_approval" if not v["approved"] else "awaiting_gm"
+            unticked = untick_note(back, state, v, "approved" if not v["approved"] else "approved_2")
             if unticked is not None:
                 d.problems.append(unticked)
             return

@@ -17,19 +17,19 @@ from .lines import Line
 
 i18n.register({
     "explain.unticked": {
-        "en": "Approved was unticked: the approved rewards were withdrawn ({lines}) — nothing is handed out for "
-              "this referral now; tick Approved again to approve it",
-        "zh": "“审批通过”已取消勾选：已审批的奖励已撤回（{lines}） — 该推荐目前不发放奖励；如需审批请重新勾选",
+        "en": "{tick} was unticked: the approved rewards were withdrawn ({lines}) — nothing is handed out for "
+              "this referral now; tick {tick} again to approve it",
+        "zh": "“{tick}”已取消勾选：已审批的奖励已撤回（{lines}） — 该推荐目前不发放奖励；如需审批请重新勾选",
     },
     "explain.unticked_notified": {
-        "en": "Approved was unticked after the reward notice went out: the rewards were withdrawn ({lines}) — do "
-              "not hand them out, and let the referrer know; tick Approved again to approve it",
-        "zh": "奖励通知发出后“审批通过”被取消勾选：奖励已撤回（{lines}） — 请勿发放，并告知推荐人；如需审批请重新勾选",
+        "en": "{tick} was unticked after the reward notice went out: the rewards were withdrawn ({lines}) — do "
+              "not hand them out, and let the referrer know; tick {tick} again to approve it",
+        "zh": "奖励通知发出后“{tick}”被取消勾选：奖励已撤回（{lines}） — 请勿发放，并告知推荐人；如需审批请重新勾选",
     },
     "explain.unticked_paid": {
-        "en": "Approved was unticked after the rewards were paid: recover {lines} — see the rewards export, status "
-              "clawback; tick Approved again to approve it",
-        "zh": "奖励发放后“审批通过”被取消勾选：需{lines}（见奖励导出，状态 clawback）；如需审批请重新勾选",
+        "en": "{tick} was unticked after the rewards were paid: recover {lines} — see the rewards export, status "
+              "clawback; tick {tick} again to approve it",
+        "zh": "奖励发放后“{tick}”被取消勾选：需{lines}（见奖励导出，状态 clawback）；如需审批请重新勾选",
     },
     "explain.paid_unticked": {
         "en": "Paid was unticked: the rewards of this referral count as not handed out yet (rewards export, status "
@@ -124,15 +124,16 @@ def withdrawn_by_untick(lines: list[Line]) -> list[Line]:
     return out
 
 
-def untick_note(reversed_lines: list[Line], state, v) -> Text | None:
-    """Approved unticked on an approved row: what was withdrawn, and what to do."""
+def untick_note(reversed_lines: list[Line], state, v, tick="approved") -> Text | None:
+    """Approved (or GM approved, `tick`) unticked on an approved row: what was withdrawn, and what to do."""
     if not reversed_lines:
         return None
+    from .referral import LABEL
     if v["paid"] and state.paid:
         recover = [ln for ln in state.recover if ln.role != "milestone"] or reversed_lines
-        return Text("explain.unticked_paid", lines=Lines(recover, verb=True))
+        return Text("explain.unticked_paid", lines=Lines(recover, verb=True), tick=LABEL[tick])
     key = "explain.unticked_notified" if state.notified else "explain.unticked"
-    return Text(key, lines=Lines(reversed_lines))
+    return Text(key, lines=Lines(reversed_lines), tick=LABEL[tick])
 
 
 def paid_untick_note(d, state, v) -> None:
