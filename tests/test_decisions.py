@@ -29,7 +29,7 @@ def test_every_status_of_the_list_in_english(world):
     assert world.status() == ["Needs fixing", "Not eligible", "Voided", "Waiting for deal",
                               "Holding until 2026-11-25", "Awaiting approval", "Approved", "Rejected", "Paid",
                               "Awaiting GM approval"]
-    assert "Needs the GM too" in world.rows()[9]["Problems"]          # why it waits for the GM
+    assert "GM approved: needed too" in world.rows()[9]["Problems"]          # why it waits for the GM
     world.sync("2026-11-25")
     assert world.status()[4] == "Awaiting approval"
     paid = [(l["ref_id"], l["amount"], l["status"]) for l in world.lines()]
@@ -562,3 +562,23 @@ def test_the_gm_unticking_an_approval_the_gm_had_to_give_withdraws_it(world):
     world.set_cell(2, "GM approved", True)
     world.sync()
     assert world.status() == ["Approved"] and [l["status"] for l in world.lines()][-1] == "approved"
+
+
+def test_rejected_after_the_notice_says_to_tell_the_referrer(world):
+    world.standard([deal(Approved=True, **{"Referrer email": "ann@example.com"})], RULES)
+    world.sync()
+    assert world.status() == ["Notified"]
+    world.set_cell(2, "Approved", False)
+    world.set_cell(2, "Rejected", True)
+    world.sync()
+    assert world.status() == ["Rejected"]
+    assert "tell the referrer the reward is cancelled" in world.rows()[0]["Problems"]
+
+
+def test_a_paid_row_changed_says_the_difference_comes_with_the_new_approval(world):
+    world.standard([deal(Approved=True, Paid=True)], RULES)
+    world.sync()
+    world.set_cell(2, "Deal amount", 80000)
+    world.sync()
+    problems = world.rows()[0]["Problems"]
+    assert "Deal amount 100,000 → 80,000" in problems and "paid before the change — once it is approved again" in problems

@@ -31,8 +31,9 @@ i18n.register({
         "zh": "发放后奖励规则有修改：现在应为 {now}；已发放 {paid} — 已发放的推荐保持原发放内容，不补发也不追回",
     },
     "approval.paid_not_approved": {
-        "en": "Paid: ticked, but the row is not approved yet — approve it first (nothing was issued)",
-        "zh": "已发放：已勾选，但该行尚未审批 — 请先审批（尚未发放任何奖励）",
+        "en": "Paid: ticked, but the row is not approved yet, so nothing counts as paid — if it was handed out, a "
+              "manager ticks Approved; if not, untick Paid",
+        "zh": "已发放：已勾选，但该行尚未审批，系统未记为已发放 — 如已实际发放，请经理勾选“审批通过”；否则请取消“已发放”",
     },
     "approval.paid_stale": {
         "en": "Paid: ticked for what was handed out before the change — hand out {pay} too, approved since (rewards "
@@ -46,12 +47,24 @@ i18n.register({
         "zh": "修改前已发放：需{recover}（见奖励导出，状态 clawback）",
     },
     "approval.needs_gm": {
-        "en": "Needs the GM too: the referrer's cash reward {cash} reaches {limit} (Settings: second_approval_over)",
-        "zh": "还需总经理审批：推荐人现金奖励 {cash} 达到 {limit}（设置：二级审批金额）",
+        "en": "GM approved: needed too — the referrer's cash reward {cash} reaches {limit} (Settings: "
+              "second_approval_over); the GM ticks GM approved",
+        "zh": "总经理审批：还需要 — 推荐人现金奖励 {cash} 达到二级审批金额 {limit}（设置：second_approval_over）；"
+              "请总经理勾选“总经理审批”",
     },
     "approval.gm_only": {
         "en": "GM approved: ticked, but Approved is not — both are needed",
         "zh": "总经理审批：已勾选，但“审批通过”未勾选 — 两者都需要",
+    },
+    "approval.rejected_notified": {
+        "en": "Rejected: after the reward notice went out — the rewards were withdrawn; tell the referrer the reward is "
+              "cancelled",
+        "zh": "驳回：奖励通知已发出 — 奖励已撤回；请告知推荐人该奖励已取消",
+    },
+    "approval.changed_paid": {
+        "en": "Paid: this referral was paid before the change — once it is approved again, the row says what to hand "
+              "out or recover",
+        "zh": "已发放：该推荐在修改前已发放 — 重新审批后，本行会写明需补发或追回的部分",
     },
     "approval.both": {
         "en": "Approved and Rejected are both ticked — the row counts as rejected; untick one",
@@ -185,6 +198,8 @@ def approve(d, state: RefState, ctx) -> None:
         d.status = "rejected"
         if v["approved"]:
             d.problems.append(Text("approval.both"))
+        if state.notified and not state.paid:
+            d.problems.append(Text("approval.rejected_notified"))
         d.new_lines += reverse_all(rid, [ln for ln in state.lines if ln.role != "milestone"], ctx.period, "rejected")
         if state.approval is not None:
             d.events.append(("approval_removed", {"why": "rejected"}))
@@ -237,6 +252,8 @@ def approve(d, state: RefState, ctx) -> None:
                 _withdraw_ticks(d, v)
             d.status = "awaiting_approval"
             d.problems.append(Text("approval.changed", changes=changes(state.approval, fp)))
+            if state.paid:
+                d.problems.append(Text("approval.changed_paid"))
             return
         if not v["approved"] or (needs_gm and not v["approved_2"]):
             # a manager (or the GM, where the GM must approve) took the approval back: what was issued is void

@@ -37,8 +37,9 @@ i18n.register({
         "zh": "成交金额：为空 — 奖励按成交金额计算，成交后请填写",
     },
     "decide.not_paid_in_full": {
-        "en": "Paid in full: not ticked yet — the reward is payable once the deal is paid in full",
-        "zh": "全款到账：尚未勾选 — 全款到账后才发放奖励",
+        "en": "Paid in full: not ticked yet — the reward is payable once the deal is paid in full; tick Paid in full "
+              "then",
+        "zh": "全款到账：尚未勾选 — 全款到账后才发放奖励；届时请勾选“全款到账”",
     },
     "decide.no_rule": {
         "en": "No rule gives a reward for this referral (programme {program}, category {category}, amount {amount}, referrer type {rtype}) — check the Rules tab if one should",
