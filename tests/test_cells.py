@@ -16,6 +16,7 @@ from workflow.i18n import Bilingual, known
 # What each message must say is expected, in (en, zh).
 EXPECT = {
     "cell.amount_bad": ("30,000.00", "30,000.00"),
+    "cell.amount_unclear": ("35000 or 3.5万", "35000 或 3.5万"),
     "cell.amount_negative": ("cannot be negative", "不能为负"),
     "cell.amount_too_large": ("too large", "过大"),
     "cell.amount_separator": ("30,000.00", "30,000.00"),
@@ -112,7 +113,7 @@ AMOUNT_ERR = [
     ("(300)", "cell.amount_negative", None), ("-3万", "cell.amount_negative", None),
     (-1, "cell.amount_negative", "-1"), (-0.5, "cell.amount_negative", "-0.5"),
     (10**12, "cell.amount_too_large", "1000000000000"), ("1000000000000", "cell.amount_too_large", None),
-    ("1亿", "cell.amount_bad", None), ("3万5元", "cell.amount_bad", None), ("1万2500", "cell.amount_bad", None), ("9" * 60, "cell.amount_too_large", None),
+    ("1亿", "cell.amount_bad", None), ("3万5元", "cell.amount_unclear", None), ("1.5万5", "cell.amount_unclear", None), ("1万2500", "cell.amount_bad", None), ("9" * 60, "cell.amount_too_large", None),
     ("100000000万", "cell.amount_too_large", None), (1e300, "cell.amount_too_large", "1e+300"),
     (float("nan"), "cell.amount_bad", "nan"), (float("inf"), "cell.amount_bad", "inf"),
     (True, "cell.amount_bad", "TRUE"), (False, "cell.amount_bad", "FALSE"),

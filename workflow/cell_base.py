@@ -16,6 +16,9 @@ _EX = ("write it like 2026-11-18", "请按 2026-11-18 的格式填写")
 _MESSAGES = {
     "amount_bad": ("{found} is not an amount — write a number such as 30000, 30,000.00 or 3万",
                    "{found}不是有效金额 — 请填写数字，如 30000、30,000.00 或 3万"),
+    "amount_unclear": ("{found} can be read more than one way (is 3万5元 35,000 or 30,005?) — write it as a plain "
+                       "number, such as 35000 or 3.5万",
+                       "{found}有歧义（例如 3万5元 是 35,000 还是 30,005？） — 请写成明确的数字，如 35000 或 3.5万"),
     "amount_negative": ("{found} is negative — an amount cannot be negative; write it without the minus sign",
                         "{found}是负数 — 金额不能为负，请去掉负号"),
     "amount_too_large": ("{found} is too large for an amount — check for extra digits", "{found}金额过大 — 请检查是否多写了数字"),

@@ -69,7 +69,7 @@ def _amount_text(v: str, s: str) -> Decimal:
             d = d.quantize(_ONE)
         if thousands:      # 3万5 = 3万5千 = 35000 (but "3万5元" could be 30005: asked for)
             if "." in num or ("千" not in s and ("元" in s or "块" in s)):
-                raise _fail("cell.amount_bad", v)    # 1.5万5, 3万5元: what was meant is not sure
+                raise _fail("cell.amount_unclear", v)    # 1.5万5, 3万5元: what was meant is not sure
             d += int(thousands) * 1000
     if d and (negative or sign1 not in (None, "+") or sign2 not in (None, "+")):
         raise _fail("cell.amount_negative", v)
