@@ -184,3 +184,10 @@ def test_a_cap_below_the_rounding_unit_stops_sync(world):
     header = ["Recipient", "Rate %", "Cap", "Round to", "Reward type"]
     _book(world, [header, ["referrer", "1", "50", "100", "cash"]])
     _assert_stops(world, "Rules tab, cell C2", "below Round to 100")
+
+
+def test_a_round_to_written_as_a_word_says_what_a_unit_is(world):
+    row = list(GOOD_RULE)
+    row[RULE_HEADER.index("Round to")] = "百"
+    _book(world, [RULE_HEADER, GOOD_RULE, row])
+    _assert_stops(world, "Rules tab, cell J3", "is not a rounding unit — write 0.01, 1, 10 or 100")

@@ -202,7 +202,10 @@ def parse_rules(grid: list[list], tab: TabLayout | None) -> tuple[list[Rule], li
         rate = get("rate", cells.parse_percent)
         fixed = get("fixed", cells.parse_amount)
         cap = get("cap", cells.parse_amount)
-        unit = get("round_to", cells.parse_amount)
+        try:
+            unit = cells.parse_amount(values.get("round_to"))
+        except CellError:            # 百, 元: say what a unit is, not what an amount is
+            unit = Decimal(0)
         rtype_reward = get("reward_type", cells.parse_choice, REWARD_TYPE_CHOICES, labels=list(REWARD_TYPES.values()))
         item = get("item", cells.parse_text)
         group = get("group", cells.parse_text)
