@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from email.utils import formataddr, parseaddr
 
 from .i18n import Bilingual, Text
 from .notice_updates import UPDATE_OF, Told, cash_of, label, no_email, told_ctx, told_json, update_key
@@ -36,6 +37,18 @@ class Outgoing:
     period: str | None = None
     row: int | None = None
     told: str | None = None          # a reward or welcome notice: the lines it tells, as recorded
+
+
+# the example config's sender name, and how it signs (and sends) a Chinese mail
+DEFAULT_SENDER = Bilingual("Referral desk", "推荐奖励组")
+
+
+def from_header(mail_from: str, lang: str) -> str:
+    """The From of a mail in `lang`: the example sender name in the mail's language."""
+    name, addr = parseaddr(mail_from)
+    if name == DEFAULT_SENDER.en and lang == "zh":
+        return formataddr((DEFAULT_SENDER.zh, addr))
+    return mail_from
 
 
 @dataclass

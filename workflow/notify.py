@@ -15,10 +15,10 @@ from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .i18n import Bilingual, Text
+from .i18n import Text
 from .message_log import MessageLog
 from .notice_updates import FAMILY, last_told
-from .notices import Sender, due_notices
+from .notices import DEFAULT_SENDER, Sender, due_notices
 from .outbound import Delivery, deliver
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -38,7 +38,6 @@ class NoticeOutcome:
 
 
 # the example config's sender name, signed in the mail's language until someone names the sender
-DEFAULT_SENDER = Bilingual("Referral desk", "推荐奖励组")
 
 
 def sender_of(cfg, settings, today: dt.date) -> Sender:

@@ -33,7 +33,7 @@ from . import i18n
 from .faults import checkpoint
 from .i18n import Text
 from .message_log import MessageLog, due, message_id
-from .notices import Outgoing
+from .notices import Outgoing, from_header
 
 i18n.register({
     "outbound.failed": {
@@ -183,8 +183,8 @@ class _Ahead:
                         r.steps = None
                         r.problem = self.broken[out.kind] = Text("outbound.template", error=e.text)
             elif r.msg is None:
-                r.msg = build_message(r.rendered, sender=self.mail_from, to=(out.to_name, out.to_addr),
-                                      message_id=r.mid, date=self.now)
+                r.msg = build_message(r.rendered, sender=from_header(self.mail_from, out.lang),
+                                      to=(out.to_name, out.to_addr), message_id=r.mid, date=self.now)
                 return                             # made into bytes in the next step
             else:
                 r.data = wire_bytes(r.msg)
