@@ -157,10 +157,26 @@ def parse_list(v: Any) -> tuple[str, ...]:
     return tuple(_limited(p, p) for p in items if p)
 
 
-def _labels(choices: Mapping[str, str], labels: Iterable[Bilingual | str] | None) -> str:
+class _Accepted:
+    """The accepted values in the reader's language: 推荐人、新客户 · referrer · new customer."""
+
+    __slots__ = ("labels",)
+
+    def __init__(self, labels: tuple):
+        self.labels = labels
+
+    def render(self, lang: str) -> str:
+        if lang == "zh":
+            return "、".join(x.zh if isinstance(x, Bilingual) else str(x) for x in self.labels)
+        return " · ".join(x.en if isinstance(x, Bilingual) else str(x) for x in self.labels)
+
+    def __eq__(self, other):
+        return isinstance(other, _Accepted) and other.labels == self.labels
+
+
+def _labels(choices: Mapping[str, str], labels: Iterable[Bilingual | str] | None):
     if labels is not None:
-        return " · ".join((x.en if x.en == x.zh else f"{x.en} {x.zh}") if isinstance(x, Bilingual) else str(x)
-                          for x in labels)
+        return _Accepted(tuple(labels))
     groups: dict[str, list[str]] = {}
     for spelling, canonical in choices.items():
         names = groups.setdefault(canonical, [canonical])
