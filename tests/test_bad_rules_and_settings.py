@@ -191,3 +191,19 @@ def test_a_round_to_written_as_a_word_says_what_a_unit_is(world):
     row[RULE_HEADER.index("Round to")] = "百"
     _book(world, [RULE_HEADER, GOOD_RULE, row])
     _assert_stops(world, "Rules tab, cell J3", "is not a rounding unit — write 0.01, 1, 10 or 100")
+
+
+@pytest.mark.parametrize("tab,needle", [("Settings", "every setting would fall back to its default"),
+                                        ("Milestones", "the milestone rewards issued would be reversed")])
+def test_a_tab_the_last_passes_decided_with_deleted_stops_the_pass(world, tab, needle):
+    _book(world, [RULE_HEADER, GOOD_RULE], {"holding_days": "5"}, milestones=[MILESTONE_HEADER, MILESTONE_ROW])
+    assert world.cli("sync", "--today", "2026-11-20").returncode == 0
+    wb = openpyxl.load_workbook(world.path)
+    wb.remove(wb[tab])
+    wb.save(world.path)
+    before = world.path.read_bytes()
+    p = world.cli("check")
+    assert p.returncode == 1 and f"{tab} tab: not found" in p.stdout and needle in p.stdout, p.stdout
+    p = world.cli("sync", "--today", "2026-11-21")
+    assert p.returncode == 2 and needle in p.stderr
+    assert world.path.read_bytes() == before

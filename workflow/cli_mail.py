@@ -14,7 +14,7 @@ from .backends import open_backend
 from .book import load_book
 from .config import load
 from .i18n import Text
-from .ledger import Ledger
+from .ledger import Ledger, tabs_seen_at
 from .passlock import PassLock
 
 i18n.register({
@@ -47,14 +47,14 @@ i18n.register({
 
 def _workbook(cfg, today):
     from .sync import SyncRefused, decide_only, local_day
-    from .vanished import vanished_columns
+    from .vanished import vanished_columns, vanished_tabs
     snap = open_backend(cfg).read()
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
     if book.errors:
         raise SyncRefused(book.errors, book.language, book)
     today = today or local_day(dt.datetime.now().astimezone(), book.settings.timezone)
     decisions, states = decide_only(cfg, snap, book, today)
-    gone = vanished_columns(book.layout, states)
+    gone = vanished_columns(book.layout, states) + vanished_tabs(book.layout, tabs_seen_at(cfg.ledger_path))
     if gone:
         raise SyncRefused(gone, book.language, book)
     return book, decisions, today

@@ -318,6 +318,10 @@ class Ledger:
         row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
+    def tabs_seen(self) -> frozenset:
+        """The tracked tabs (vanished.TRACKED_TABS) the passes so far had."""
+        return frozenset(t for t in (self.meta("tabs_seen") or "").split(",") if t)
+
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute("INSERT INTO meta(key, value) VALUES (?, ?) "
                         "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
@@ -385,3 +389,14 @@ class Ledger:
         if kind in sets:
             clause, args = sets[kind]
             db.execute(f"UPDATE current SET {clause} WHERE ref_id=?", (*args, ref_id))
+
+
+def tabs_seen_at(path) -> frozenset:
+    """Ledger.tabs_seen() of the ledger at `path`, if there is one (for `check` and the digest)."""
+    if not path.exists():
+        return frozenset()
+    ledger = Ledger(path)
+    try:
+        return ledger.tabs_seen()
+    finally:
+        ledger.close()

@@ -27,14 +27,14 @@ from .decide import Context, decide_all
 from .faults import checkpoint
 from .findings import Finding
 from .identity import assign
-from .ledger import Ledger
+from .ledger import Ledger, tabs_seen_at
 from .message_log import MessageLog
 from .notify import apply_outcome, notify
 from .passlock import PassLock
 from .periodic import statement_run, statements_due
 from .plan import header_guard, header_writes, row_guard, kept_notes, row_writes, shown_values, typed_over
 from .statements import next_statement_day, open_period
-from .vanished import vanished_columns
+from .vanished import tabs_present, vanished_columns, vanished_tabs
 
 i18n.register({
     "sync.changed": {
@@ -234,9 +234,12 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
     try:
         registry = ledger.registry()
         states, seen = ledger.states()
-        gone = vanished_columns(book.layout, states)
+        seen_tabs = ledger.tabs_seen()
+        gone = vanished_columns(book.layout, states) + vanished_tabs(book.layout, seen_tabs)
         if gone:
             raise SyncRefused(gone, lang)
+        if not tabs_present(book.layout) <= seen_tabs:       # remembered: their loss then stops a pass
+            ledger.set_meta("tabs_seen", ",".join(sorted(seen_tabs | tabs_present(book.layout))))
         assignment = assign(refs, cell_ids, registry, {ref: content for ref, (content, _) in seen.items()})
         log = MessageLog(ledger)
         if ledger.meta("language") != lang:      # what `export` speaks, with no workbook to read
@@ -393,4 +396,5 @@ def preview(cfg: Config, snap, book: Book, today: dt.date) -> tuple[Counter, lis
     `check`): (statuses, warnings, errors that would stop the pass)."""
     decisions, states = decide_only(cfg, snap, book, today)
     statuses = Counter(d.status for d in decisions)
-    return statuses, missing_rows(states, {d.ref_id for d in decisions}), vanished_columns(book.layout, states)
+    return statuses, missing_rows(states, {d.ref_id for d in decisions}), \
+        vanished_columns(book.layout, states) + vanished_tabs(book.layout, tabs_seen_at(cfg.ledger_path))

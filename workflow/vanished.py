@@ -23,6 +23,19 @@ i18n.register({
         "zh": "{tab}工作表：找不到列 {names} — 上次处理时该列有{what}，本次未做任何处理（不会冲销或重发奖励）；"
               "请把列名改回，或在配置中把新表头设为别名（[aliases.referrals]）",
     },
+    "vanished.tab": {
+        "en": "{tab} tab: not found (looked for {names}) — the last passes decided with it, and without it "
+              "{what}; nothing was processed now (nothing is reversed or re-issued); restore the tab or its name",
+        "zh": "{tab}工作表：找不到（查找了 {names}） — 之前的处理都依据该表，缺少它会{what}；本次未做任何处理（不会冲销或重发奖励）；"
+              "请恢复该工作表或其名称",
+    },
+    "vanished.tab.settings": {"en": "every setting would fall back to its default (holding period, second "
+                                    "approval, caps, exclusions)",
+                              "zh": "使所有设置回到默认值（等待期、二级审批、上限、排除项）"},
+    "vanished.tab.milestones": {"en": "the milestone rewards issued would be reversed",
+                                "zh": "冲销已发放的阶梯奖励"},
+    "vanished.tab.customers": {"en": "the checks against existing customers would be skipped",
+                               "zh": "跳过按老客户表所做的检查"},
     "vanished.approvals": {"en": "approvals", "zh": "审批记录"},
     "vanished.paid": {"en": "rewards ticked as paid", "zh": "已发放的勾选"},
     "vanished.rejected": {"en": "rejections", "zh": "驳回记录"},
@@ -64,3 +77,24 @@ def vanished_columns(layout, states: dict) -> list[Finding]:
             out.append(Finding(Text("vanished.column", tab=tab.name, names=" / ".join(f"“{n}”" for n in (f.en, f.zh)),
                                     what=Text(needed[key]))))
     return out
+
+
+# tabs whose absence would change what the ledger decided before: a deleted
+# Settings tab turns holding and second approval off, a deleted Milestones tab
+# reverses the steps issued, a deleted Customers tab lets old customers count as new
+TRACKED_TABS = ("settings", "milestones", "customers")
+
+
+def vanished_tabs(layout, seen: frozenset) -> list[Finding]:
+    """An error for each tracked tab the last passes had (`seen`, from the ledger) and the workbook lacks."""
+    out = []
+    for key in TRACKED_TABS:
+        if key in seen and layout.tab(key) is None:
+            spec = TABS[key]
+            out.append(Finding(Text("vanished.tab", tab=spec.zh if layout.language_hint == "zh" else spec.en,
+                                    names=f"{spec.en}, {spec.zh}", what=Text(f"vanished.tab.{key}"))))
+    return out
+
+
+def tabs_present(layout) -> frozenset:
+    return frozenset(key for key in TRACKED_TABS if layout.tab(key) is not None)
