@@ -42,8 +42,10 @@ i18n.register({
         "zh": "全款到账：尚未勾选 — 全款到账后才发放奖励；届时请勾选“全款到账”",
     },
     "decide.no_rule": {
-        "en": "No rule gives a reward for this referral (programme {program}, category {category}, amount {amount}, referrer type {rtype}) — check the Rules tab if one should",
-        "zh": "没有规则对该推荐给予奖励（活动 {program}，类别 {category}，金额 {amount}，推荐人类型 {rtype}） — 如应有奖励，请检查奖励规则表",
+        "en": "Rewards: no row of the Rules tab matches this referral (programme: {program}, category: {category}, "
+              "amount: {amount}, referrer type: {rtype}) — check the Rules tab if one should",
+        "zh": "奖励：奖励规则表中没有与该推荐相符的规则（活动：{program}，类别：{category}，金额：{amount}，"
+              "推荐人类型：{rtype}） — 如应有奖励，请检查奖励规则表",
     },
     "decide.clawback": {
         "en": "Cancelled after the reward was paid: recover {amount} (see the rewards export, status clawback)",
