@@ -437,8 +437,8 @@ def test_a_registration_dated_in_the_future_needs_fixing_until_that_day(world):
     world.sync("2026-11-20")
     row = world.rows()[0]
     assert row["Status"] == "Needs fixing"
-    assert row["Problems"] == ("Submitted at: 2027-01-01 is in the future (today is 2026-11-20) — correct the date "
-                               "the referral was registered")
+    assert row["Problems"] == ("Submitted at: 2027-01-01 is in the future (today is 2026-11-20) — write the date "
+                               "the referral was really registered")
     world.sync("2027-01-01")
     assert world.status() != ["Needs fixing"]
 

@@ -111,7 +111,7 @@ def test_amounts_are_exact_in_both_parts(renderer):
 
 def test_statement_has_its_three_sections_totals_and_pending_in_order(renderer):
     zh = renderer.render("statement", "zh", sample("statement", "zh")).text
-    order = ["【本月佣金】", "R-000123", "【以前月份补计】", "2026年9月的业绩", "【扣回与调整】",
+    order = ["【本月提成】", "R-000123", "【以前月份补计】", "2026年9月的业绩", "【扣回与调整】",
              "-¥80.00｜扣回，原因：客户退款（原属2026年9月）", "调整，原因：金额更正", "本月合计：¥690.50",
              "本年累计：¥8,240.50", "【尚未发放，仅供参考】", "等待全款到账", "请联系李静（grace.li@example.com）"]
     assert [zh.index(s) for s in order] == sorted(zh.index(s) for s in order)
@@ -124,7 +124,7 @@ def test_statement_has_its_three_sections_totals_and_pending_in_order(renderer):
 
 def test_empty_lists_are_said_plainly_without_empty_tables(renderer):
     s = renderer.render("statement", "zh", sparse("statement", "zh"))
-    assert "本月没有新的佣金。" in s.text and "本月没有新的佣金。" in s.html
+    assert "本月没有新的提成。" in s.text and "本月没有新的提成。" in s.html
     assert "补计" not in s.text and "扣回" not in s.text and "尚未发放" not in s.text
     assert s.html.count("<table>") == 1   # the totals only
     d = renderer.render("digest", "en", sparse("digest", "en"))

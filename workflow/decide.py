@@ -63,8 +63,9 @@ i18n.register({
     },
     "decide.blank": {"en": "none", "zh": "未填"},
     "decide.submitted_future": {
-        "en": "Submitted at: {date} is in the future (today is {today}) — correct the date the referral was registered",
-        "zh": "登记时间：{date} 晚于今天（{today}） — 请更正推荐的登记日期",
+        "en": "Submitted at: {date} is in the future (today is {today}) — write the date the referral was really "
+              "registered",
+        "zh": "登记时间：{date} 晚于今天（{today}） — 请改为实际登记日期",
     },
     "decide.voided": {
         "en": "Cancelled: ticked before any reward was issued — nothing is paid for this referral",
