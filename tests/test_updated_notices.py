@@ -249,3 +249,17 @@ def test_a_ledger_from_before_updated_notices_knows_what_its_notices_told(world)
         assert db.execute("PRAGMA user_version").fetchone()[0] == 5
     finally:
         db.close()
+
+
+def test_the_update_lists_before_and_now_in_one_order(world):
+    rules = [RULES[0], ["referrer", "", "800", "voucher", "购物卡"], RULES[1]]     # a voucher row above the cash row
+    world.standard([deal()], rules, settings=GM, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    reapprove(world, "2026-11-21", **{"Deal amount": 400000})
+    world.sync("2026-11-22")
+    update = [m for m in mails(world, "ann@") if "updated" in str(m["Subject"]).lower()]
+    assert len(update) == 1
+    body = text(update[0])
+    before, now = body.split("Now", 1)
+    order = lambda part: sorted((w for w in ("购物卡", "Cash") if w in part), key=part.index)   # noqa: E731
+    assert order(before) == order(now) and len(order(now)) == 2, body

@@ -120,7 +120,7 @@ def due_notices(decisions, staff, lang: str, sender: Sender, told: dict[tuple[st
             previous_cash, cash = cash_of(before.lines), _cash(these)
             out.append(Outgoing(
                 update_key(kind, d.ref_id, before.n + 1, now), UPDATE_OF[kind], lang, to_name or "", to_addr,
-                sender.ctx(lang, lines=[line_ctx(ln, lang) for ln in these], total_cash=cash,
+                sender.ctx(lang, lines=told_ctx(now, role, lang), total_cash=cash,       # both in one order
                            previous=told_ctx(before.lines, role, lang), previous_total_cash=previous_cash,
                            previous_date=before.day, cash_change=cash - previous_cash, **ctx),
                 ref_id=d.ref_id, row=d.ref.row, told=now))
