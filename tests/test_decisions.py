@@ -173,7 +173,7 @@ def test_change_of_rules_after_approval_asks_again(world):
     world.edit(lambda ws: ws.cell(2, 2, "2"), "Rules")
     world.sync()
     row = world.rows()[0]
-    assert row["Status"] == "Awaiting approval" and "Reward Ann 1000 → 2000" in row["Problems"]
+    assert row["Status"] == "Awaiting approval" and "Reward Ann 1,000 → 2,000" in row["Problems"]
 
 
 def test_unticking_approval_voids_what_was_issued(world):
@@ -450,7 +450,7 @@ def test_a_change_after_approval_names_each_persons_reward_old_and_new(world):
     world.set_cell(2, "Deal amount", 50000)
     world.sync()
     problems = world.rows()[0]["Problems"]
-    assert "Deal amount 100,000 → 50,000, Reward Ann 1000 → 500, Reward Lee 500 → 250 — " in problems, problems
+    assert "Deal amount 100,000 → 50,000, Reward Ann 1,000 → 500, Reward Lee 500 → 250 — " in problems, problems
 
 
 def _full_pass(world, day):

@@ -61,7 +61,7 @@ def test_a_tick_during_holding_does_not_cover_an_amount_changed_afterwards(world
     world.sync("2026-11-25")
     assert world.status() == ["Awaiting approval"]
     assert world.rows()[0]["Approved"] in (None, False)
-    assert "100,000 → 900,000" in problems(world) and "Ann 1000 → 9000" in problems(world)
+    assert "100,000 → 900,000" in problems(world) and "Ann 1,000 → 9,000" in problems(world)
     assert world.lines() == []
     world.set_cell(2, "Approved", True)
     world.sync("2026-11-26")

@@ -208,7 +208,7 @@ def test_a_change_to_no_reward_says_none_not_a_dash(world):
     world.set_cell(2, "Deal amount", 0)
     world.sync()
     problems = world.rows()[0]["Problems"]
-    assert "Reward Ann 1000 → none — the approval was withdrawn" in problems, problems
+    assert "Reward Ann 1,000 → none — the approval was withdrawn" in problems, problems
     assert "→ —" not in problems
 
 
@@ -279,9 +279,9 @@ def test_a_rules_edit_after_payment_leaves_the_paid_referral_as_paid(world):
     paid, approved = world.rows()
     assert paid["Status"] == "Paid" and paid["Approved"] is True and paid["Paid"] is True
     assert paid["Referrer reward"] == 1000
-    assert paid["Problems"] == ("Rules changed after payment: they now give Ann 2000; Ann 1000 was paid — a paid "
+    assert paid["Problems"] == ("Rules changed after payment: they now give Ann 2,000; Ann 1,000 was paid — a paid "
                                 "referral keeps what it was paid, nothing is issued or recovered for it")
-    assert approved["Status"] == "Awaiting approval" and "Ann 1000 → 2000" in approved["Problems"]
+    assert approved["Status"] == "Awaiting approval" and "Ann 1,000 → 2,000" in approved["Problems"]
     assert [(l["ref_id"], l["amount"], l["status"]) for l in world.lines()] == [
         ("R-000001", "1000", "paid"), ("R-000002", "1000", "approved")]      # in force until approved again
     assert world.sync().cells_written == 0

@@ -17,7 +17,7 @@ from .cells import format_amount
 from .explain import Lines, early_tick_note, paid_untick_note, untick_note, withdrawn_by_untick
 from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
-from .changes import NO_REWARD, changes
+from .changes import changes, rewards_text
 from .referral import fingerprint
 
 i18n.register({
@@ -240,8 +240,8 @@ def approve(d, state: RefState, ctx) -> None:
                 and _only_rewards_differ(state.approval, fp):
             # the Rules changed after this referral was paid: what was handed out stands
             d.proposed = [*_as_paid(state.lines), *(ln for ln in d.proposed if ln.role == "milestone")]
-            d.problems.append(Text("approval.rules_after_paid", now=fp["rewards"] or NO_REWARD,
-                                   paid=state.approval.get("rewards") or NO_REWARD))
+            d.problems.append(Text("approval.rules_after_paid", now=rewards_text(fp["rewards"]),
+                                   paid=rewards_text(state.approval.get("rewards"))))
             _approved_status(d, state, v)
             return
         if fp != state.approval:

@@ -4,6 +4,7 @@ compared, each person's reward old → new.  Pure."""
 from __future__ import annotations
 
 import os
+import re
 from decimal import Decimal
 
 from . import i18n
@@ -34,15 +35,29 @@ def changes(old: dict, new: dict) -> list[Text]:
             gone, came = sorted(sa - sb), sorted(sb - sa)
             for x, y in _same_person(gone, came):
                 x, y = _drop_same_name(x, y)
-                out.append(Text("approval.change", field=REWARD_LABEL, old=x, new=y))
+                out.append(Text("approval.change", field=REWARD_LABEL, old=_grouped_tail(x), new=_grouped_tail(y)))
             if not gone and not came:
                 continue
             a, b = "; ".join(gone) or blank, "; ".join(came) or blank
             a, b = _drop_same_name(a, b)
+            a, b = "; ".join(map(_grouped_tail, a.split("; "))), "; ".join(map(_grouped_tail, b.split("; ")))
         none = NO_REWARD if key == "rewards" else EMPTY_CELL      # a word, not a dash beside the text's own dashes
         out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key],
                         old=none if a == blank else a, new=none if b == blank else b))
     return out
+
+
+_TAIL = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)(\)?)$")
+
+
+def rewards_text(rewards: str | None):
+    """A fingerprint's rewards as a sentence reads them ("Ann 2,000; Bo 500元购物卡"), or none / 无."""
+    return "; ".join(map(_grouped_tail, rewards.split("; "))) if rewards else NO_REWARD
+
+
+def _grouped_tail(text: str) -> str:
+    """A reward's amount as the deal amount reads beside it: 周敏 2,000 (an item's name is left as typed)."""
+    return _TAIL.sub(lambda m: _plain(m.group(1)) + m.group(2), text)
 
 
 def _plain(text: str) -> str:
