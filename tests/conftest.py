@@ -91,6 +91,15 @@ class World:
         d = dt.date.fromisoformat(today)
         return run_pass(self.cfg(), d, dt.datetime.combine(d, dt.time(9, 0)))
 
+    def full_pass(self, today: str):
+        """A pass that decides afresh (not skipped as unchanged): what a row says must not depend on it."""
+        ledger = Ledger(self.cfg().ledger_path)
+        try:
+            ledger.set_meta("last_settled_pass", "")
+        finally:
+            ledger.close()
+        return self.sync(today)
+
     def cli(self, *args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, str(ROOT / "run.py"), *args, "--config", str(self.config)],
                               capture_output=True, text=True, timeout=300, cwd=self.dir)

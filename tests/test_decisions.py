@@ -453,16 +453,6 @@ def test_a_change_after_approval_names_each_persons_reward_old_and_new(world):
     assert "Deal amount 100,000 → 50,000, Reward Ann 1,000 → 500, Reward Lee 500 → 250 — " in problems, problems
 
 
-def _full_pass(world, day):
-    """A pass that decides afresh (not skipped as unchanged): what the row says must not depend on it."""
-    from workflow.ledger import Ledger
-    ledger = Ledger(world.cfg().ledger_path)
-    try:
-        ledger.set_meta("last_settled_pass", "")
-    finally:
-        ledger.close()
-    return world.sync(day)
-
 
 def test_a_milestone_step_taken_back_from_a_paid_row_says_what_to_recover(world):
     rows = [deal(**{"New customer phone": f"1390000{i:04d}", "Approved": True, "Paid": i == 1}) for i in range(2)]
@@ -477,7 +467,7 @@ def test_a_milestone_step_taken_back_from_a_paid_row_says_what_to_recover(world)
     note = row["Problems"] or ""
     assert "Milestone step taken back" in note and "R-000001" in note and "cancelled" in note, note
     assert "recover 50 yuan from Ann" in note and "status clawback" in note, note
-    assert _full_pass(world, "2026-11-22").cells_written == 0      # said the same while the row stays so
+    assert world.full_pass("2026-11-22").cells_written == 0      # said the same while the row stays so
 
 
 def test_a_milestone_step_taken_back_from_an_approved_row_says_not_to_hand_it_out(world):
@@ -490,7 +480,7 @@ def test_a_milestone_step_taken_back_from_an_approved_row_says_not_to_hand_it_ou
     assert world.rows()[1]["Status"] == "Approved"
     assert "Milestone step withdrawn" in note and "R-000001" in note and "Awaiting approval" in note, note
     assert "do not hand out 50 yuan to Ann" in note, note
-    assert _full_pass(world, "2026-11-22").cells_written == 0
+    assert world.full_pass("2026-11-22").cells_written == 0
 
 
 def test_a_row_that_needs_fixing_also_says_a_reason_it_is_not_eligible_already_known(world):

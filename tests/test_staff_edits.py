@@ -287,16 +287,6 @@ def test_a_rules_edit_after_payment_leaves_the_paid_referral_as_paid(world):
     assert world.sync().cells_written == 0
 
 
-def _full_pass(world, day):
-    """A pass that decides afresh (not skipped as unchanged)."""
-    from workflow.ledger import Ledger
-    ledger = Ledger(world.cfg().ledger_path)
-    try:
-        ledger.set_meta("last_settled_pass", "")
-    finally:
-        ledger.close()
-    return world.sync(day)
-
 
 def test_unticking_approved_or_paid_is_said_in_the_row(world):
     world.standard([deal(Approved=True), deal(**{"New customer phone": "13900000077", "Approved": True,
@@ -311,7 +301,7 @@ def test_unticking_approved_or_paid_is_said_in_the_row(world):
     assert "Approved was unticked" in rows[0]["Problems"] and "Ann (referrer) 1000 yuan" in rows[0]["Problems"]
     assert "tick Approved again" in rows[0]["Problems"]
     assert "Paid was unticked" in rows[1]["Problems"] and "not handed out yet" in rows[1]["Problems"]
-    assert _full_pass(world, "2026-11-22").cells_written == 0       # the notes stay while the rows stay so
+    assert world.full_pass("2026-11-22").cells_written == 0       # the notes stay while the rows stay so
     world.set_cell(2, "Approved", True)
     world.set_cell(3, "Paid", True)
     world.sync("2026-11-23")
@@ -337,7 +327,7 @@ def test_a_cleared_row_does_not_keep_showing_the_referral_it_held(world):
     warnings = [f.text.render("en") for f in result.warnings]
     assert any("row 2 of R-000001 was cleared" in w for w in warnings), warnings
     assert not any("no longer in the sheet" in w for w in warnings)
-    assert _full_pass(world, "2026-11-22").cells_written == 0
+    assert world.full_pass("2026-11-22").cells_written == 0
     for h, v in kept.items():                                   # put back: found again by its Ref ID
         world.set_cell(2, h, v)
     world.sync("2026-11-23")

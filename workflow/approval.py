@@ -49,7 +49,7 @@ i18n.register({
     "approval.needs_gm": {
         "en": "GM approved: needed too — the referrer's cash reward {cash} reaches {limit} (Settings: "
               "second_approval_over); the GM ticks GM approved",
-        "zh": "总经理审批：还需要 — 推荐人现金奖励 {cash} 达到二级审批金额 {limit}（设置：second_approval_over）；"
+        "zh": "总经理审批：还需要 — 推荐人现金奖励 {cash} 达到二级审批金额 {limit}（设置：二级审批金额）；"
               "请总经理勾选“总经理审批”",
     },
     "approval.gm_only": {
@@ -57,8 +57,8 @@ i18n.register({
         "zh": "总经理审批：已勾选，但“审批通过”未勾选 — 两者都需要",
     },
     "approval.rejected_notified": {
-        "en": "Rejected: after the reward notice went out — the rewards were withdrawn; tell the referrer the reward is "
-              "cancelled",
+        "en": "Rejected: ticked after the reward notice went out — the rewards were withdrawn; tell the referrer the "
+              "reward is cancelled",
         "zh": "驳回：奖励通知已发出 — 奖励已撤回；请告知推荐人该奖励已取消",
     },
     "approval.changed_paid": {

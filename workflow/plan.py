@@ -201,8 +201,6 @@ def typed_over(row: list, cols: dict[str, int], want: dict, last_shown: str | No
     width = len(row)
     if not any(w.col <= width and row[w.col - 1] not in (None, "") for w in writes):
         return []            # every cell written was empty (a first pass): nothing was typed over
-    last = last_shown.split("\x1f") if last_shown is not None else None
-    keys = list(want)
     by_col = {c: k for k, c in cols.items()}
     out = []
     for w in writes:
@@ -214,8 +212,7 @@ def typed_over(row: list, cols: dict[str, int], want: dict, last_shown: str | No
             continue
         if key == "notified" and isinstance(current, (dt.date, dt.time)):
             continue          # the worker's time, turned into a date cell by an office program
-        before = last[keys.index(key)] if last is not None and len(last) == len(keys) else ""
-        if not _wrote(current, before):
+        if not _wrote(current, _last_value(last_shown, want, key) or ""):
             out.append(Text("plan.typed_over", field=_WORKER_LABEL[key], found=i18n.Found(current)))
     return out
 
@@ -243,13 +240,21 @@ def kept_notes(current_problems, last_shown: str | None, want: dict) -> list[Ver
         return []
     if not any(m in current_problems for m in _TYPED_MARK):
         return []
-    last = last_shown.split("\x1f")
-    keys = list(want)
-    if len(last) != len(keys) or "problems" not in want:
+    last = _last_value(last_shown, want, "problems")
+    if last is None:
         return []
-    before = set(last[keys.index("problems")].split("\n"))
+    before = set(last.split("\n"))
     return [Verbatim(line) for line in current_problems.split("\n")
             if line in before and any(m in line for m in _TYPED_MARK)]
+
+
+def _last_value(last_shown: str | None, want: dict, key: str) -> str | None:
+    """What the worker showed in `key`'s cell last, from the ledger's record of a row's
+    shown values (joined in `want`'s order); None when there is no such record."""
+    if last_shown is None or key not in want:
+        return None
+    last = last_shown.split("\x1f")
+    return last[list(want).index(key)] if len(last) == len(want) else None
 
 
 def _wrote(current, shown: str) -> bool:

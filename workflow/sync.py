@@ -32,7 +32,7 @@ from .message_log import MessageLog
 from .notify import apply_outcome, notify
 from .passlock import PassLock
 from .periodic import statement_run, statements_due
-from .plan import header_guard, header_writes, row_guard, kept_notes, row_writes, shown_values, typed_over
+from .plan import header_guard, header_writes, kept_notes, row_guard, row_writes, shown_values, typed_over
 from .statements import next_statement_day, open_period
 from .vanished import tabs_present, vanished_columns, vanished_tabs
 
