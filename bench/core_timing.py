@@ -7,11 +7,13 @@ decide (decide_all), loop (apply_pass's per-row loop: shown values, cell writes,
 row content, shown string).  Nothing is written: the ledger is only read.
 `--digest` prints a hash of everything the core and the loop produce (statuses,
 texts in both languages, lines, events, cell writes, content), to check that an
-optimisation changed no behaviour.
+optimisation changed no behaviour.  Proposal lines are hashed without their Ref ID:
+they are shared between rows (decide._proposals); the lines issued carry it.
 """
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 import datetime as dt
 import gc
 import hashlib
@@ -95,7 +97,7 @@ def main() -> None:
         for d in decisions:
             put(d.ref_id, d.status, d.gate, d.milestone_ok, d.clear_ticks,
                 [(_text(p, "en"), _text(p, "zh")) for p in d.problems], _text(d.detail, "en"), _text(d.detail, "zh"),
-                [repr(ln) for ln in d.proposed], [repr(ln) for ln in d.new_lines],
+                [repr(replace(ln, ref_id="")) for ln in d.proposed], [repr(ln) for ln in d.new_lines],
                 [(k, sorted(v.items(), key=str) if isinstance(v, dict) else v) for k, v in d.events])
         for w in writes:
             put(w.tab, w.row, w.col, w.value.__class__.__name__, w.value)

@@ -158,11 +158,7 @@ def note_ticks(d, state: RefState) -> None:
 
 
 def _referrer_cash(d) -> Decimal:
-    total = Decimal(0)
-    for ln in d.proposed:
-        if ln.role == "referrer" and ln.reward_type == "cash":
-            total += ln.amount
-    return total
+    return d.referrer_cash()
 
 
 def approve(d, state: RefState, ctx) -> None:

@@ -51,10 +51,7 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
     for d in decisions:
         if d.status:
             continue
-        for ln in d.proposed:
-            if ln.role == "referrer":
-                break
-        else:
+        if not d.for_referrer():
             continue            # nothing for the referrer: no limit applies
         r = d.ref
         v = r.v
@@ -73,7 +70,7 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
         counts[k] = counts.get(k, 0) + 1
         paid = _cash(issued)
         sums[k] = sums.get(k, ZERO) + paid
-        if s.monthly_cap_amount is not None and _referrer_cash(d.proposed) > paid:
+        if s.monthly_cap_amount is not None and d.referrer_cash() > paid:
             # cut by the limit when issued (or more since): it keeps what it has and
             # gets what room is left in its turn, e.g. after an earlier referral of
             # the month was rejected
@@ -84,11 +81,11 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
         if had:
             paid = had[0]
             room = max(s.monthly_cap_amount - sums.get(k, ZERO), ZERO)
-            extra = min(_referrer_cash(d.proposed) - paid, room)
+            extra = min(d.referrer_cash() - paid, room)
             sums[k] = sums.get(k, ZERO) + extra
             if extra > 0:    # said by decide_all when the row waits for approval of the new amount
                 d.cap_room = (s.monthly_cap_amount, month, extra)
-            if _referrer_cash(d.proposed) > paid + extra:
+            if d.referrer_cash() > paid + extra:
                 d.proposed = _cut_cash(d.proposed, paid + extra)
                 d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=paid + extra))
             continue
@@ -98,7 +95,7 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
             continue
         counts[k] = counts.get(k, 0) + 1
         if s.monthly_cap_amount is not None:
-            cash = _referrer_cash(d.proposed)
+            cash = d.referrer_cash()
             room = max(s.monthly_cap_amount - sums.get(k, ZERO), ZERO)
             if cash > room:
                 d.proposed = _cut_cash(d.proposed, room)
@@ -108,14 +105,6 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
 
 def _deal_order(pending: tuple) -> tuple:
     return pending[:3]     # deal date, submitted, Ref ID order
-
-
-def _referrer_cash(lines: list[Line]) -> Decimal:
-    total = ZERO
-    for ln in lines:
-        if ln.role == "referrer" and ln.reward_type == "cash":
-            total += ln.amount
-    return total
 
 
 def _cash(lines: list[Line]) -> Decimal:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from . import i18n
 from .approval import EARLY, RefState, approve, note_ticks
@@ -21,6 +22,7 @@ from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .milestones import Milestone, milestone_lines
 from .people import Customers, Staff
+from .proposals import NO_CASH, ZERO, any_lines, make_lines, offer_cash
 from .periods import add_business_days, month_key
 from .referral import LABEL, Referral
 from .rules import Matcher, Rule
@@ -89,6 +91,7 @@ class Context:
     def __post_init__(self):
         self.period = self.period or month_key(self.today)
         self.matcher = Matcher(self.rules)
+        self.offer_cash: dict = {}      # id(offer) → proposals.offer_cash(offer)
         self.payable_dates: dict = {}  # deal date → first payable day
         self.horizon: dt.date | None = None   # the first later day on which a decision changes by itself
 
@@ -103,17 +106,54 @@ class Decision:
     status: str = ""
     detail: Text | None = None
     problems: list[Text] = field(default_factory=list)
-    proposed: list[Line] = field(default_factory=list)      # what the rules give now
     new_lines: list[Line] = field(default_factory=list)     # to append to the ledger
     events: list[tuple[str, dict]] = field(default_factory=list)
     clear_ticks: tuple[str, ...] = ()
     gate: str | None = None                                 # waiting_payment · holding (pre-approval)
     milestone_ok: bool = False                              # counts toward milestones
     cap_room: tuple | None = None                           # (limit, month, more): the monthly limit now gives more
+    # what the rules give now: `proposed`, made from the offer when first read (proposals.py)
+    offer: tuple = ()                                       # Matcher.rewards for the row
+    offer_cash: tuple = NO_CASH                             # proposals.offer_cash(offer)
+    staff: Staff | None = None
+    lines: list[Line] | None = None                         # the proposal lines, once made or set
 
     @property
     def ref_id(self) -> str:
         return self.ref.ref_id
+
+    @property
+    def proposed(self) -> list[Line]:
+        """What the rules give now, as proposal lines."""
+        lines = self.lines
+        if lines is None:
+            lines = self.lines = make_lines(self.ref, self.offer, self.staff) if self.offer else []
+        return lines
+
+    @proposed.setter
+    def proposed(self, lines: list[Line]) -> None:
+        self.lines = lines
+
+    def referrer_cash(self) -> Decimal:
+        """The cash the proposal lines give the referrer."""
+        if self.lines is None:
+            return self.offer_cash[1]
+        total = ZERO
+        for ln in self.lines:
+            if ln.role == "referrer" and ln.reward_type == "cash":
+                total += ln.amount
+        return total
+
+    def for_referrer(self) -> bool:
+        """Some proposal line is the referrer's."""
+        if self.lines is None:
+            return self.offer_cash[0]
+        return any(ln.role == "referrer" for ln in self.lines)
+
+    def any_proposed(self) -> bool:
+        if self.lines is None:
+            return bool(self.offer) and any_lines(self.ref, self.offer)
+        return bool(self.lines)
 
 
 EMPTY = RefState()
@@ -145,26 +185,18 @@ def _staff_problems(r: Referral, staff: Staff) -> list[Text]:
     return out
 
 
-def _proposals(r: Referral, ctx: Context) -> list[Line]:
+def _offer(r: Referral, ctx: Context, d: Decision) -> None:
+    """What the rules give the row, kept on the decision (its lines are made when read)."""
     v = r.v
-    ref_id = r.ref_id
-    out: list[Line] = []
-    add = out.append
-    for role, parts in ctx.matcher.rewards(v["program_n"], v["referrer_type"], v["category_n"], v["amount"],
-                                           r.submitted_date):
-        if role == "referrer":
-            who = v["referrer"]
-        elif role == "new_customer":
-            who = v["customer"]
-        else:
-            member = ctx.staff.find(v[role]) if v[role] else None
-            if member is None:
-                continue
-            who = member.name
-        head = f"{role}|{who}"
-        for reward_type, value, item, source, key_tail in parts:
-            add(Line(ref_id, role, who, reward_type, value, item, 1, "proposal", "approved", source, "", head + key_tail))
-    return out
+    offer = ctx.matcher.rewards(v["program_n"], v["referrer_type"], v["category_n"], v["amount"], r.submitted_date)
+    if offer:
+        d.offer, d.staff = offer, ctx.staff
+        cash = ctx.offer_cash.get(id(offer))      # offers live in the matcher as long as the context
+        if cash is None:
+            cash = ctx.offer_cash[id(offer)] = offer_cash(offer)
+        d.offer_cash = cash
+    else:
+        d.lines = []
 
 
 def _amount_needed(r: Referral, ctx: Context) -> bool:
@@ -244,7 +276,7 @@ def first_pass(r: Referral, ctx: Context, ectx: EligibilityContext) -> Decision:
             d.problems.append(Text("decide.voided"))
         _drop_approval(d, state)
         return d
-    d.proposed = _proposals(r, ctx)
+    _offer(r, ctx, d)
     _gate(r, ctx, d)
     return d
 
@@ -282,7 +314,7 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
             counts_for_milestone = counts[program] = has_milestones and not any(
                 rule.recipient == "referrer" and rule.program in (None, program) for rule in ctx.rules
             ) and any(m.program is None or m.program == program for m in ctx.milestones)
-        if not d.proposed and not counts_for_milestone and not has_net(state.lines):
+        if not counts_for_milestone and not d.any_proposed() and not has_net(state.lines):
             d.status = "no_reward"
             if not d.problems:
                 v = d.ref.v

@@ -170,6 +170,8 @@ def _columns(tab: TabLayout) -> tuple:
     return cached
 
 
+_NO_PROBLEMS: tuple = ()
+_NO_BAD: frozenset = frozenset()
 _FIELD_MEMO = 4096    # distinct cells a column remembers in a pass before it starts again
 _BLOCK = 512          # rows parsed together: their cells stay in the CPU cache meanwhile
 _NUMBERS = frozenset({bool, int, float})
@@ -324,10 +326,10 @@ def _parse_block(picked: list[tuple], start: int, first_sheet_row: int, names: l
     raw_of = [None] * n           # None: built from the row's cells when asked for
     for i, raw in raws.items():
         raw_of[i] = raw
-    problems_of = list(map(list, repeat((), n)))
+    problems_of = [_NO_PROBLEMS] * n    # shared by the rows without: nobody adds to a row's problems
     for i, p in problems.items():
         problems_of[i] = p
-    bad_of = list(map(set, repeat((), n)))
+    bad_of = [_NO_BAD] * n
     for i, b in bad.items():
         bad_of[i] = b
     row = first_sheet_row + start
