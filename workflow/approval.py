@@ -18,6 +18,7 @@ from .explain import Lines, early_tick_note, paid_untick_note, untick_note, with
 from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .changes import changes, rewards_text
+from .proposals import offer_texts, reward_text
 from .referral import fingerprint
 
 i18n.register({
@@ -122,9 +123,11 @@ class RefState:
 
 def approval_fingerprint(d) -> dict:
     fp = fingerprint(d.ref)
-    fp["rewards"] = "; ".join(sorted([f"{ln.recipient} {ln.item} ({format_amount(ln.amount)})" if ln.item and ln.amount
-                                      else f"{ln.recipient} {ln.item or format_amount(ln.amount)}"
-                                      for ln in d.proposed if ln.role != "milestone"]))
+    if d.lines is None:     # not made yet (and so no milestone line): read off the offer
+        texts = offer_texts(d.ref, d.offer, d.staff) if d.offer else []
+    else:
+        texts = [reward_text(ln.recipient, ln.item, ln.amount) for ln in d.lines if ln.role != "milestone"]
+    fp["rewards"] = "; ".join(sorted(texts))
     return fp
 
 

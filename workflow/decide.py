@@ -338,13 +338,6 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
     if not ctx.milestones and not any(
             ln.role == "milestone" for s in ctx.states.values() for ln in s.lines):
         return
-    approved: dict[str, list] = {}
-    by_ref = {}
-    for d in decisions:
-        r = d.ref
-        by_ref[r.ref_id] = d
-        if d.milestone_ok:
-            approved.setdefault(r.person, []).append((r.v["deal_date"], r.seq, r.ref_id, r.v["program_n"]))
     # a step already issued stays on the referral it was issued with, even if a
     # referral with an earlier deal is approved later
     issued_by_ref: dict[str, list[Line]] = {}      # milestone lines already in the ledger
@@ -353,6 +346,15 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
             issued = [ln for ln in st.lines if ln.role == "milestone"]
             if issued:
                 issued_by_ref[ref_id] = issued
+    approved: dict[str, list] = {}
+    by_ref = {}       # the decisions a step can be on: approved, or with a step issued (in row order)
+    for d in decisions:
+        r = d.ref
+        if d.milestone_ok:
+            by_ref[r.ref_id] = d
+            approved.setdefault(r.person, []).append((r.v["deal_date"], r.seq, r.ref_id, r.v["program_n"]))
+        elif r.ref_id in issued_by_ref:
+            by_ref[r.ref_id] = d
     placed: dict[tuple, str] = {}
     for ref_id, issued in issued_by_ref.items():
         for key, net in net_by_key(issued).items():
@@ -367,8 +369,7 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
         wanted.setdefault(ref_id, []).append(ln)
     no_lines: list[Line] = []
     touched = issued_by_ref.keys() | wanted.keys()
-    for d in decisions:
-        ref_id = d.ref.ref_id
+    for ref_id, d in by_ref.items():
         if ref_id not in touched:
             continue
         issued = issued_by_ref.get(ref_id, no_lines)

@@ -34,6 +34,7 @@ SEP = {"zh": "；", "en": "; "}
 _RENDERED: dict = {}     # (message key, language) → text, for texts without parameters
 _PERSONS: dict = {}      # (name, role, what, language) → "name (role) what"
 _CANON: dict = {}        # (class, number) → _canon(number)
+_PARTS: dict = {}        # (role, rule parts, language) → reward cell (_offer_cells)
 _LIMIT = 100_000
 
 
@@ -63,18 +64,20 @@ def status_text(d: Decision, lang: str) -> str:
 
 def line_text(ln: Line, lang: str) -> str:
     """One reward as people read it: an item names itself; cash is its amount."""
-    if ln.item:
-        # the item names itself, and its value when the name does not say it
-        # ("补货现金券 (234.57)", but "500元精品券"): a manager sees what a tick approves
-        what = ln.item if not ln.amount or _names_amount(ln.item, ln.amount) else \
-            f"{ln.item} ({format_amount(ln.amount)})"
-    elif ln.reward_type == "cash":
-        what = format_amount(ln.amount)
-    else:
-        what = f"{REWARD_TYPES[ln.reward_type].render(lang)} {format_amount(ln.amount)}"
+    what = _what(ln.reward_type, ln.amount, ln.item, lang)
     if ln.role == "milestone":
         return Text("plan.milestone", what=what).render(lang)
     return what
+
+
+def _what(reward_type: str, amount: Decimal, item: str | None, lang: str) -> str:
+    if item:
+        # the item names itself, and its value when the name does not say it
+        # ("补货现金券 (234.57)", but "500元精品券"): a manager sees what a tick approves
+        return item if not amount or _names_amount(item, amount) else f"{item} ({format_amount(amount)})"
+    if reward_type == "cash":
+        return format_amount(amount)
+    return f"{REWARD_TYPES[reward_type].render(lang)} {format_amount(amount)}"
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -102,12 +105,14 @@ def reward_cell(lines: list[Line], lang: str):
 
 
 def _person(ln: Line, lang: str) -> str:
-    what = line_text(ln, lang)
-    k = (ln.recipient, ln.role, what, lang)
+    return _person_text(ln.recipient, ln.role, line_text(ln, lang), lang)
+
+
+def _person_text(name: str, role: str, what: str, lang: str) -> str:
+    k = (name, role, what, lang)
     hit = _PERSONS.get(k)
     if hit is None:
-        hit = _remember(_PERSONS, k, Text("plan.person", name=ln.recipient, role=RECIPIENTS[ln.role],
-                                          what=what).render(lang))
+        hit = _remember(_PERSONS, k, Text("plan.person", name=name, role=RECIPIENTS[role], what=what).render(lang))
     return hit
 
 
@@ -124,25 +129,60 @@ _STAFF = frozenset({"signer", "lead", "assistant"})
 def shown_values(d: Decision, lang: str, notes: list[Text] = (), names=None) -> dict:
     """What each worker column should show for this decision; `names`: the
     columns whose header texts name otherwise (TabLayout.names)."""
-    referrer, customer, staff = [], [], []
-    if d.status not in _NO_REWARDS:
+    referrer = customer = commission = None
+    if d.status in _NO_REWARDS:
+        pass
+    elif d.lines is None and d.offer:
+        referrer, customer, commission = _offer_cells(d, lang)
+    else:
+        referrer_lines, customer_lines, staff = [], [], []
         for ln in d.proposed:
             role = ln.role
             if role == "referrer" or role == "milestone":
-                referrer.append(ln)
+                referrer_lines.append(ln)
             elif role == "new_customer":
-                customer.append(ln)
+                customer_lines.append(ln)
             elif role in _STAFF:
                 staff.append(ln)
+        referrer, customer = reward_cell(referrer_lines, lang), reward_cell(customer_lines, lang)
+        commission = commission_cell(staff, lang)
     problems = [*d.problems, *notes]
     return {
         "ref_id": d.ref_id,
         "status": status_text(d, lang),
         "problems": "\n".join([_render(p, lang, names) for p in problems]) or None,
-        "referrer_reward": reward_cell(referrer, lang),
-        "customer_reward": reward_cell(customer, lang),
-        "commission": commission_cell(staff, lang),
+        "referrer_reward": referrer,
+        "customer_reward": customer,
+        "commission": commission,
     }
+
+
+def _offer_cells(d: Decision, lang: str) -> tuple:
+    """The reward, benefit and commission cells of a decision whose proposal lines
+    were not made (proposals.py), as they read when made."""
+    referrer = customer = None
+    staff: list[str] = []
+    v = d.ref.v
+    for role, parts in d.offer:
+        if role == "referrer" or role == "new_customer":
+            if len(parts) == 1 and parts[0][0] == "cash" and not parts[0][2]:
+                cell = parts[0][1]            # a lone cash amount: the number (reward_cell)
+            else:
+                k = (role, parts, lang)
+                cell = _PARTS.get(k, _PARTS)
+                if cell is _PARTS:
+                    cell = _remember(_PARTS, k, reward_cell([Line("", role, "", reward_type, value, item)
+                                                             for reward_type, value, item, _s, _t in parts], lang))
+            if role == "referrer":
+                referrer = cell
+            else:
+                customer = cell
+        elif v[role]:
+            member = d.staff.find(v[role])
+            if member is not None:     # as proposals.recipients
+                staff += [_person_text(member.name, role, _what(reward_type, value, item, lang), lang)
+                          for reward_type, value, item, _s, _t in parts]
+    return referrer, customer, SEP[lang].join(staff) if staff else None
 
 
 def same(a, b) -> bool:

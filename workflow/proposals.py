@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from .lines import Line
+from .numbers import format_amount
 from .people import Staff
 
 ZERO = Decimal(0)
@@ -32,28 +33,45 @@ def offer_cash(offer: tuple) -> tuple[bool, Decimal]:
     return (has, total) if has else NO_CASH
 
 
-def make_lines(r, offer: tuple, staff: Staff) -> list[Line]:
-    """The proposal lines of an offer for row `r`: staff roles name the staff
+def recipients(r, offer: tuple, staff: Staff):
+    """(role, recipient, parts) of an offer for row `r`: staff roles name the staff
     member as the Staff tab spells the name, and give nothing when the cell is
     empty or names nobody there."""
     v = r.v
+    for role, parts in offer:
+        if role == "referrer":
+            yield role, v["referrer"], parts
+        elif role == "new_customer":
+            yield role, v["customer"], parts
+        else:
+            member = staff.find(v[role]) if v[role] else None
+            if member is not None:
+                yield role, member.name, parts
+
+
+def make_lines(r, offer: tuple, staff: Staff) -> list[Line]:
+    """The proposal lines of an offer for row `r`."""
     ref_id = r.ref_id
     out: list[Line] = []
     add = out.append
-    for role, parts in offer:
-        if role == "referrer":
-            who = v["referrer"]
-        elif role == "new_customer":
-            who = v["customer"]
-        else:
-            member = staff.find(v[role]) if v[role] else None
-            if member is None:
-                continue
-            who = member.name
+    for role, who, parts in recipients(r, offer, staff):
         head = f"{role}|{who}"
         for reward_type, value, item, source, key_tail in parts:
             add(Line(ref_id, role, who, reward_type, value, item, 1, "proposal", "approved", source, "", head + key_tail))
     return out
+
+
+def reward_text(recipient: str, item: str | None, amount: Decimal) -> str:
+    """One proposal line as an approval's fingerprint records it."""
+    if item and amount:
+        return f"{recipient} {item} ({format_amount(amount)})"
+    return f"{recipient} {item or format_amount(amount)}"
+
+
+def offer_texts(r, offer: tuple, staff: Staff) -> list[str]:
+    """reward_text of each line make_lines would make, without making them."""
+    return [reward_text(who, item, value) for _role, who, parts in recipients(r, offer, staff)
+            for _type, value, item, _source, _tail in parts]
 
 
 def any_lines(r, offer: tuple) -> bool:
