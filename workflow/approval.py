@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from . import i18n
-from .cells import format_amount
 from .explain import Lines, early_tick_note, paid_untick_note, untick_note, withdrawn_by_untick
 from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all

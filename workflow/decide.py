@@ -14,7 +14,6 @@ from . import i18n
 from .approval import EARLY, RefState, approve, note_ticks
 from .changes import grouped_amount
 from .caps import apply_caps
-from .cells import norm
 from .contract import REFERRER_TYPES
 from .eligibility import EligibilityContext, known_not_eligible, not_eligible
 from .explain import Lines, milestone_after_paid, milestone_notes
@@ -22,8 +21,8 @@ from .i18n import Text
 from .lines import Line, has_net, net_by_key, reconcile, reverse_all
 from .milestones import Milestone, milestone_lines
 from .people import Customers, Staff
-from .proposals import NO_CASH, ZERO, any_lines, make_lines, offer_cash
 from .periods import add_business_days, month_key
+from .proposals import NO_CASH, ZERO, any_lines, make_lines, offer_cash
 from .referral import LABEL, Referral
 from .rules import Matcher, Rule
 from .settings import Settings
@@ -287,12 +286,6 @@ def _drop_approval(d: Decision, state) -> None:
 
 
 def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
-    known = _NORMS.get          # the remembered norms first: one lookup per cell
-    for r in refs:
-        v = r.v
-        program, category = v["program"], v["category"]
-        v["program_n"] = known(program) or _n(program)
-        v["category_n"] = known(category) or _n(category)
     ectx = EligibilityContext.build(ctx.settings, ctx.staff, ctx.customers, earliest_registrations(refs))
     decisions = [first_pass(r, ctx, ectx) for r in refs]
     apply_caps(decisions, ctx.settings, ctx.states)
@@ -384,18 +377,3 @@ def _milestones(decisions: list[Decision], ctx: Context) -> None:
         milestone_after_paid(d, ctx.states.get(ref_id, EMPTY))
     if issued_by_ref:
         milestone_notes([by_ref[r] for r in issued_by_ref if r in by_ref], decisions, ctx, EMPTY)
-
-
-_NORMS: dict = {}
-
-
-def _n(text):
-    """norm() remembered: programmes and categories repeat on every row."""
-    if not text:
-        return None
-    n = _NORMS.get(text)
-    if n is None:
-        if len(_NORMS) > 100_000:
-            _NORMS.clear()
-        n = _NORMS[text] = norm(text)
-    return n
