@@ -29,7 +29,7 @@ from workflow.config import load  # noqa: E402
 from workflow.decide import Context, _n, earliest_registrations, first_pass  # noqa: E402
 from workflow.eligibility import EligibilityContext  # noqa: E402
 from workflow.ledger import Ledger  # noqa: E402
-from workflow.referral import parse_rows  # noqa: E402
+from workflow.referral_rows import parse_rows  # noqa: E402
 
 TODAY = dt.date(2026, 11, 20)
 

@@ -1,11 +1,11 @@
-"""referral.parse_rows parses whole columns at once: it must give every row
+"""referral_rows.parse_rows parses whole columns at once: it must give every row
 exactly what parsing that row on its own gives."""
 import datetime as dt
 
 import pytest
 
 from conftest import REF_HEADER
-from workflow import referral
+from workflow import referral_rows
 from workflow.layout import locate
 
 HEADER = REF_HEADER + ["Notes"]
@@ -53,11 +53,11 @@ def test_parse_rows_matches_row_by_row(monkeypatch, block):
     tab = locate({"Referrals": [HEADER]}).tab("referrals")
     alone = []
     for i, row in enumerate(ROWS):
-        refs, index = referral.parse_rows([row], 2 + i, tab)
+        refs, index = referral_rows.parse_rows([row], 2 + i, tab)
         alone += _shape(refs, [i + j for j in index])
-    monkeypatch.setattr(referral, "_BLOCK", block)
-    referral._MEMO.update({k: {} for k in referral._MEMO})      # nothing remembered from the rows alone
-    refs, index = referral.parse_rows(ROWS, 2, tab)
+    monkeypatch.setattr(referral_rows, "_BLOCK", block)
+    referral_rows._MEMO.update({k: {} for k in referral_rows._MEMO})      # nothing remembered from the rows alone
+    refs, index = referral_rows.parse_rows(ROWS, 2, tab)
     assert _shape(refs, index) == alone
     assert [i for i, *_ in alone] == [0, 1, 2, 3, 4, 7, 8, 9, 10]
     amounts = {r.row: r.v["amount"] for r in refs}

@@ -8,7 +8,8 @@ from .findings import Finding
 from .layout import Layout, locate
 from .milestones import Milestone, parse_milestones
 from .people import Customers, Staff, parse_customers, parse_staff
-from .referral import Referral, parse_rows
+from .referral import Referral
+from .referral_rows import parse_rows
 from .rules import Rule, dead_rules, parse_rules
 from .settings import Settings, parse_settings
 
