@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from workflow.backends.xlsx import XlsxBackend  # noqa: E402
 from workflow.book import load_book  # noqa: E402
 from workflow.config import load  # noqa: E402
-from workflow.decide import Context, _n, earliest_registrations, first_pass  # noqa: E402
+from workflow.decide import Context, earliest_registrations, first_pass  # noqa: E402
 from workflow.eligibility import EligibilityContext  # noqa: E402
 from workflow.ledger import Ledger  # noqa: E402
 from workflow.referral_rows import parse_rows  # noqa: E402
@@ -52,9 +52,7 @@ def main() -> None:
     first_row = tab.header_row + 1
 
     def per_row(rows: list, start: int) -> None:
-        refs, _ = parse_rows(rows, start, tab)
-        for r in refs:
-            r.v["program_n"], r.v["category_n"] = _n(r.v["program"]), _n(r.v["category"])
+        refs, _ = parse_rows(rows, start, tab)      # with the programme and category as rules match them
         ctx = Context(book.settings, book.rules, book.milestones, book.staff, book.customers, states, TODAY)
         ectx = EligibilityContext.build(ctx.settings, ctx.staff, ctx.customers, earliest_registrations(refs))
         for r in refs:
