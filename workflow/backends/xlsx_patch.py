@@ -33,7 +33,7 @@ _OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 
 @dataclass
 class PatchResult:
-    xml: bytes
+    xml: bytes | bytearray   # the patched worksheet part (grown in place: patch_sheet)
     formulas_removed: bool  # a formula cell was overwritten: calcChain must go
 
 
@@ -146,8 +146,10 @@ class _SheetPatcher:
         self._cell_re = re.compile(b"<" + re.escape(p) + rb"c\b([^>]*?)(?:/>|>(.*?)</" + re.escape(p) + b"c>)", re.S)
         self._f_re = re.compile(b"<" + re.escape(p) + rb"f\b([^>]*?)(?:/>|>(.*?)</" + re.escape(p) + b"f>)", re.S)
 
-    def run(self) -> bytes:
-        out = [self._patched_head()]
+    def run(self) -> bytearray:
+        # grown in place, each piece let go once added: a 100 000-row sheet's XML is
+        # over 100 MB, and a list of its pieces joined at the end held it twice
+        out = bytearray(self._patched_head())
         last, wanted, implicit = self.start, deque(sorted(self.rows)), 0
         for m in self._row_re.finditer(self.xml, self.body, self.end):
             if not wanted:
@@ -158,7 +160,8 @@ class _SheetPatcher:
             explicit = _row_number(raw)
             number = implicit = explicit or implicit + 1
             while wanted and wanted[0] < number:  # rows that do not exist yet go before this one
-                out += [self.xml[last:m.start()], self._new_row(wanted.popleft())]
+                out += self.xml[last:m.start()]
+                out += self._new_row(wanted.popleft())
                 last = m.start()
             if wanted and wanted[0] == number:
                 wanted.popleft()
@@ -166,16 +169,20 @@ class _SheetPatcher:
                 if inner_end < 0:
                     raise ValueError(f"row {number} is not closed")
                 row_end = m.end() if closed else inner_end + len(self.p) + 6
-                out += [self.xml[last:m.start()], self._rewrite_row(number, _attrs(raw), self.xml[m.end():inner_end])]
+                out += self.xml[last:m.start()]
+                out += self._rewrite_row(number, _attrs(raw), self.xml[m.end():inner_end])
                 last = row_end
             elif explicit is None:  # rows before it may shift: make its number explicit
-                out += [self.xml[last:m.start()], b"<%srow r=\"%d\"" % (self.p, number) + m.group(1) + b">"]
+                out += self.xml[last:m.start()]
+                out += b"<%srow r=\"%d\"" % (self.p, number) + m.group(1) + b">"
                 last = m.end()
         if wanted:
-            out += [self.xml[last:self.end]] + [self._new_row(row) for row in wanted]
+            out += self.xml[last:self.end]
+            for row in wanted:
+                out += self._new_row(row)
             last = self.end
-        out.append(self.xml[last:])
-        result = b"".join(out)
+        out += self.xml[last:]
+        result = out
         for orphan in self.orphans:
             result = self._adopt_shared_master(result, *orphan)
         return result
