@@ -67,15 +67,15 @@ def _cash(lines) -> Decimal:
 
 def test_what_is_read_off_an_offer_is_what_its_lines_say():
     decisions = _decisions()
-    unmade = [d for d in decisions if d.lines is None and d.offer]
+    unmade = [d for d in decisions if d.proposal_lines is None and d.offer]
     assert len(unmade) > 20          # most rows were decided without making their lines
     for d in unmade:
         before = {lang: shown_values(d, lang) for lang in ("zh", "en")}
         cash, for_referrer, anything = d.referrer_cash(), d.for_referrer(), d.any_proposed()
         fp = approval_fingerprint(d)
-        assert d.lines is None       # none of that made them
+        assert d.proposal_lines is None       # none of that made them
         lines = d.proposed
-        assert d.lines is lines
+        assert d.proposal_lines is lines
         assert {lang: shown_values(d, lang) for lang in ("zh", "en")} == before
         assert cash == _cash(lines) and cash.as_tuple() == _cash(lines).as_tuple()
         assert for_referrer == any(ln.role == "referrer" for ln in lines)

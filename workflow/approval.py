@@ -122,10 +122,10 @@ class RefState:
 
 def approval_fingerprint(d) -> dict:
     fp = fingerprint(d.ref)
-    if d.lines is None:     # not made yet (and so no milestone line): read off the offer
+    if d.proposal_lines is None:     # not made yet (and so no milestone line): read off the offer
         texts = offer_texts(d.ref, d.offer, d.staff) if d.offer else []
     else:
-        texts = [reward_text(ln.recipient, ln.item, ln.amount) for ln in d.lines if ln.role != "milestone"]
+        texts = [reward_text(ln.recipient, ln.item, ln.amount) for ln in d.proposal_lines if ln.role != "milestone"]
     fp["rewards"] = "; ".join(sorted(texts))
     return fp
 

@@ -115,7 +115,7 @@ class Decision:
     offer: tuple = ()                                       # Matcher.rewards for the row
     offer_cash: tuple = NO_CASH                             # proposals.offer_cash(offer)
     staff: Staff | None = None
-    lines: list[Line] | None = None                         # the proposal lines, once made or set
+    proposal_lines: list[Line] | None = None                # `proposed`, once made or set
 
     @property
     def ref_id(self) -> str:
@@ -124,35 +124,36 @@ class Decision:
     @property
     def proposed(self) -> list[Line]:
         """What the rules give now, as proposal lines."""
-        lines = self.lines
+        lines = self.proposal_lines
         if lines is None:
-            lines = self.lines = make_lines(self.ref, self.offer, self.staff) if self.offer else []
+            lines = self.proposal_lines = make_lines(self.ref, self.offer, self.staff) if self.offer else []
         return lines
 
     @proposed.setter
     def proposed(self, lines: list[Line]) -> None:
-        self.lines = lines
+        self.proposal_lines = lines
 
     def referrer_cash(self) -> Decimal:
         """The cash the proposal lines give the referrer."""
-        if self.lines is None:
+        if self.proposal_lines is None:
             return self.offer_cash[1]
         total = ZERO
-        for ln in self.lines:
+        for ln in self.proposal_lines:
             if ln.role == "referrer" and ln.reward_type == "cash":
                 total += ln.amount
         return total
 
     def for_referrer(self) -> bool:
         """Some proposal line is the referrer's."""
-        if self.lines is None:
+        if self.proposal_lines is None:
             return self.offer_cash[0]
-        return any(ln.role == "referrer" for ln in self.lines)
+        return any(ln.role == "referrer" for ln in self.proposal_lines)
 
     def any_proposed(self) -> bool:
-        if self.lines is None:
+        """The rules give this row something (lines made or not)."""
+        if self.proposal_lines is None:
             return bool(self.offer) and any_lines(self.ref, self.offer)
-        return bool(self.lines)
+        return bool(self.proposal_lines)
 
 
 EMPTY = RefState()
@@ -195,7 +196,7 @@ def _offer(r: Referral, ctx: Context, d: Decision) -> None:
             cash = ctx.offer_cash[id(offer)] = offer_cash(offer)
         d.offer_cash = cash
     else:
-        d.lines = []
+        d.proposal_lines = []
 
 
 def _amount_needed(r: Referral, ctx: Context) -> bool:

@@ -132,7 +132,7 @@ def shown_values(d: Decision, lang: str, notes: list[Text] = (), names=None) -> 
     referrer = customer = commission = None
     if d.status in _NO_REWARDS:
         pass
-    elif d.lines is None and d.offer:
+    elif d.proposal_lines is None and d.offer:
         referrer, customer, commission = _offer_cells(d, lang)
     else:
         referrer_lines, customer_lines, staff = [], [], []
