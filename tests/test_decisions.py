@@ -572,3 +572,34 @@ def test_a_paid_row_changed_says_the_difference_comes_with_the_new_approval(worl
     world.sync()
     problems = world.rows()[0]["Problems"]
     assert "Deal amount 100,000 → 80,000" in problems and "paid before the change — once it is approved again" in problems
+
+
+def test_a_referral_registered_after_its_deal_is_not_eligible_and_says_which_dates(world):
+    world.standard([
+        deal(**{"Submitted at": "2026-10-08 09:30", "Deal date": "2026-10-05"}),
+        deal(**{"New customer phone": "13900000002", "Submitted at": "2026-10-05 18:00", "Deal date": "2026-10-05"}),
+        deal(**{"New customer phone": "13900000003", "Submitted at": "2026-10-08", "First visit": "2026-10-09",
+                "Deal date": "2026-10-05", "Approved": True}),
+    ], RULES, {"register_by_first_visit": "yes"})
+    world.sync()
+    rows = world.rows()
+    assert world.status() == ["Not eligible", "Awaiting approval", "Not eligible"]
+    assert rows[0]["Problems"] == ("Submitted at: registered 2026-10-08, after the deal on 2026-10-05 — a referral "
+                                   "must be registered before the deal; if one of the two dates is mistyped, "
+                                   "correct it")
+    assert "after the deal on 2026-10-05" in rows[2]["Problems"]
+    assert world.lines() == []                   # the tick on row 3 pays nothing
+    _set_setting(world, "language", "zh")
+    world.sync()
+    assert world.rows()[0]["Problems"].startswith("登记时间：2026-10-08 登记，晚于成交日期 2026-10-05 — 须在成交前登记")
+    _set_setting(world, "register_by_first_visit", "no")     # a shop that registers at the till
+    world.sync()
+    assert world.status()[0] == "待审批"
+
+
+def _set_setting(world, key: str, value: str) -> None:
+    def fn(ws):
+        for row in ws.iter_rows(min_row=2):
+            if row[0].value == key:
+                row[1].value = value
+    world.edit(fn, "Settings")

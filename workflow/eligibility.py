@@ -31,6 +31,11 @@ i18n.register({
         "en": "Submitted at: registered {submitted}, after the new customer's first visit on {visit} — a referral must be registered before or at the first visit",
         "zh": "登记时间：{submitted} 登记，晚于新客户首次到访日 {visit} — 须在首次到访前或当天登记",
     },
+    "elig.after_deal": {
+        "en": "Submitted at: registered {submitted}, after the deal on {deal} — a referral must be registered before "
+              "the deal; if one of the two dates is mistyped, correct it",
+        "zh": "登记时间：{submitted} 登记，晚于成交日期 {deal} — 须在成交前登记；如两个日期中有填错的，请更正",
+    },
     "elig.before_campaign": {
         "en": "Submitted at: {submitted} is before the campaign started ({start})",
         "zh": "登记时间：{submitted} 早于活动开始日期（{start}）",
@@ -118,9 +123,14 @@ def category(r: Referral, ctx):
 
 
 def after_first_visit(r: Referral, ctx):
-    visit = r.v["first_visit"]
-    if ctx.settings.register_by_first_visit and visit and r.submitted_date > visit:
+    """Registered after the first visit, or after the deal (a deal is a visit too)."""
+    if not ctx.settings.register_by_first_visit:
+        return None
+    visit, deal = r.v["first_visit"], r.v["deal_date"]
+    if visit and r.submitted_date > visit:
         return Text("elig.after_visit", submitted=r.submitted_date.isoformat(), visit=visit.isoformat())
+    if deal and r.submitted_date > deal:
+        return Text("elig.after_deal", submitted=r.submitted_date.isoformat(), deal=deal.isoformat())
     return None
 
 
@@ -191,7 +201,7 @@ def not_eligible(r: Referral, ctx: EligibilityContext) -> Text | None:
 _READS = {self_referral: ("referrer_phone", "referrer_email", "customer_phone", "customer_email"),
           duplicate: ("customer_phone", "customer_email", "submitted"),
           relationship: ("relationship",), category: ("category",),
-          after_first_visit: ("first_visit", "submitted"), campaign: ("submitted",),
+          after_first_visit: ("first_visit", "deal_date", "submitted"), campaign: ("submitted",),
           already_customer: ("customer_phone", "customer_email", "submitted"),
           referrer: ("referrer", "referrer_type", "referrer_phone", "referrer_email"),
           deal_too_late: ("deal_date", "submitted")}
@@ -238,9 +248,10 @@ def _surely_eligible(r: Referral, ctx: EligibilityContext) -> bool:
         return False
     s = ctx.settings
     sd = r.submitted_date
-    visit = v["first_visit"]
-    if s.register_by_first_visit and visit and sd > visit:
-        return False
+    if s.register_by_first_visit:
+        visit, deal = v["first_visit"], v["deal_date"]
+        if (visit and sd > visit) or (deal and sd > deal):
+            return False
     if (s.campaign_start and sd < s.campaign_start) or (s.campaign_end and sd > s.campaign_end):
         return False
     if s.new_customer_must_be_new and ctx.customers.present:

@@ -1,5 +1,5 @@
 """Parse a number cell: amounts (30000, "30,000.00", "¥30,000", "3万", "1.5万元",
-"3w", "3万5"), Rate % cells ("5%", "0.2", "2‰") and whole numbers, and write an
+"3w", "3万5", "3万5000", "1.2亿"), Rate % cells ("5%", "0.2", "2‰") and whole numbers, and write an
 amount as people read it.  Part of the `cells` interface."""
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from .cell_base import _CENT, _LIMIT, _ONE, _ZERO, _fail, _finite, _half, _strip
 
 _PLAIN = re.compile(r"\d+(?:\.\d+)?", re.ASCII)
 _AMOUNT = re.compile(r"([-+−–])?\s*(?:(?:[¥$]|rmb|cny|usd)\s*)?([-+−–])?\s*(\d[\d,]*(?:\.\d*)?|\.\d+)"
-                     r"\s*(?:([万萬千wk])(?:(?<=[万萬wW])\s*(\d)\s*千?)?)?\s*(?:元|块|rmb|cny|¥)?\s*整?", re.I)
+                     r"\s*(?:([亿億万萬千wk])(?:(?<=[万萬wW])\s*(零?\d{1,4})\s*(千)?)?)?\s*(?:元|块|rmb|cny|¥)?\s*整?", re.I)
 _GROUPS = re.compile(r"\d{1,3}(?:,\d{3})+")
-_SCALE = {"万": 4, "萬": 4, "千": 3, "w": 4, "k": 3}     # 3w = 3万, 5k = 5千
+_SCALE = {"亿": 8, "億": 8, "万": 4, "萬": 4, "千": 3, "w": 4, "k": 3}     # 3w = 3万, 5k = 5千
 _PERCENT = re.compile(r"([-+−–])?\s*(\d+(?:\.\d*)?|\.\d+)\s*([%‰])?")
 _INT = re.compile(r"([-+−–])?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.0*)?")
 
@@ -54,7 +54,7 @@ def _amount_text(v: str, s: str) -> Decimal:
     m = _AMOUNT.fullmatch(s[1:-1].strip() if negative else s)
     if not m:
         raise _fail("cell.amount_bad", v)
-    sign1, sign2, num, unit, thousands = m.groups()
+    sign1, sign2, num, unit, rest, thousand = m.groups()
     unit = unit.lower() if unit else unit
     if "," in num:
         whole, _, frac = num.partition(".")
@@ -67,13 +67,30 @@ def _amount_text(v: str, s: str) -> Decimal:
         d = Decimal((sign, digits, exp + _SCALE[unit]))
         if d.as_tuple().exponent > 0 and d < _LIMIT:
             d = d.quantize(_ONE)
-        if thousands:      # 3万5 = 3万5千 = 35000 (but "3万5元" could be 30005: asked for)
-            if "." in num or ("千" not in s and ("元" in s or "块" in s)):
-                raise _fail("cell.amount_unclear", v)    # 1.5万5, 3万5元: what was meant is not sure
-            d += int(thousands) * 1000
+        if rest:
+            d += _after_wan(v, s, num, rest, thousand)
     if d and (negative or sign1 not in (None, "+") or sign2 not in (None, "+")):
         raise _fail("cell.amount_negative", v)
     return d
+
+
+def _after_wan(v: str, s: str, num: str, rest: str, thousand: str | None) -> int:
+    """What follows 万: 3万5 = 3万5千 = 35000, 3万5000 = 35000, 3万零500 = 30500.
+    What could be meant two ways is asked for: 3万5元 (35,000 or 30,005?),
+    3万50 (30,050 or 35,000?), 1.5万5000."""
+    if "." in num:
+        raise _fail("cell.amount_unclear", v)
+    if rest[0] == "零":                   # 3万零500: the digits as they are
+        if thousand:
+            raise _fail("cell.amount_unclear", v)
+        return int(rest[1:])
+    if len(rest) == 1:                    # 3万5: the thousands, as said aloud
+        if not thousand and ("元" in s or "块" in s):
+            raise _fail("cell.amount_unclear", v)
+        return int(rest) * 1000
+    if len(rest) == 4 and not thousand:   # 3万5000
+        return int(rest)
+    raise _fail("cell.amount_unclear", v)
 
 
 _SPELLED = re.compile(r"(百分之|千分之)\s*(\d+(?:\.\d+)?|[零一二两三四五六七八九十]+(?:点[零一二三四五六七八九]+)?)")
