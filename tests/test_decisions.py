@@ -597,6 +597,19 @@ def test_a_referral_registered_after_its_deal_is_not_eligible_and_says_which_dat
     assert world.status()[0] == "待审批"
 
 
+def test_a_row_that_needs_fixing_says_the_visit_or_deal_it_was_registered_after_when_readable(world):
+    world.standard([
+        deal(**{"Submitted at": "2026-10-08", "First visit": "2026-10-02", "Deal date": "soon"}),
+        deal(**{"New customer phone": "13900000002", "Submitted at": "2026-10-08", "First visit": "last week",
+                "Deal date": "2026-10-05"}),
+    ], RULES, {"register_by_first_visit": "yes"})
+    world.sync()
+    (a, b) = [r["Problems"].split("\n") for r in world.rows()]
+    assert world.status() == ["Needs fixing", "Needs fixing"]
+    assert a[0].startswith("Deal date:") and "after the new customer's first visit on 2026-10-02" in a[1]
+    assert b[0].startswith("First visit:") and "after the deal on 2026-10-05" in b[1]
+
+
 def _set_setting(world, key: str, value: str) -> None:
     def fn(ws):
         for row in ws.iter_rows(min_row=2):

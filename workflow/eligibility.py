@@ -123,13 +123,16 @@ def category(r: Referral, ctx):
 
 
 def after_first_visit(r: Referral, ctx):
-    """Registered after the first visit, or after the deal (a deal is a visit too)."""
-    if not ctx.settings.register_by_first_visit:
-        return None
-    visit, deal = r.v["first_visit"], r.v["deal_date"]
-    if visit and r.submitted_date > visit:
+    visit = r.v["first_visit"]
+    if ctx.settings.register_by_first_visit and visit and r.submitted_date > visit:
         return Text("elig.after_visit", submitted=r.submitted_date.isoformat(), visit=visit.isoformat())
-    if deal and r.submitted_date > deal:
+    return None
+
+
+def after_deal(r: Referral, ctx):
+    """Registered after the deal: after the first visit too (a deal is a visit)."""
+    deal = r.v["deal_date"]
+    if ctx.settings.register_by_first_visit and deal and r.submitted_date > deal:
         return Text("elig.after_deal", submitted=r.submitted_date.isoformat(), deal=deal.isoformat())
     return None
 
@@ -183,8 +186,8 @@ def deal_too_late(r: Referral, ctx):
     return None
 
 
-CHECKS = (self_referral, duplicate, relationship, category, after_first_visit, campaign, already_customer,
-          referrer, deal_too_late)
+CHECKS = (self_referral, duplicate, relationship, category, after_first_visit, after_deal, campaign,
+          already_customer, referrer, deal_too_late)
 
 
 def not_eligible(r: Referral, ctx: EligibilityContext) -> Text | None:
@@ -201,7 +204,7 @@ def not_eligible(r: Referral, ctx: EligibilityContext) -> Text | None:
 _READS = {self_referral: ("referrer_phone", "referrer_email", "customer_phone", "customer_email"),
           duplicate: ("customer_phone", "customer_email", "submitted"),
           relationship: ("relationship",), category: ("category",),
-          after_first_visit: ("first_visit", "deal_date", "submitted"), campaign: ("submitted",),
+          after_first_visit: ("first_visit", "submitted"), after_deal: ("deal_date", "submitted"), campaign: ("submitted",),
           already_customer: ("customer_phone", "customer_email", "submitted"),
           referrer: ("referrer", "referrer_type", "referrer_phone", "referrer_email"),
           deal_too_late: ("deal_date", "submitted")}
