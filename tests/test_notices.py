@@ -260,7 +260,7 @@ def test_ledger_upgraded_from_before_notices_sends_none_for_referrals_approved_b
     assert [r["Problems"] for r in rows[:2]] == [None, None]              # nothing to fix on the old rows
     db = sqlite3.connect(world.dir / "ledger.sqlite")
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 6
         states = db.execute("SELECT key, state, error FROM messages ORDER BY key").fetchall()
         told = db.execute("SELECT key, state FROM message_events WHERE key LIKE '%R-000001' ORDER BY id").fetchall()
     finally:

@@ -246,7 +246,7 @@ def test_a_ledger_from_before_updated_notices_knows_what_its_notices_told(world)
     assert text(welcome).index("¥600.00") < text(welcome).index("¥700.00")
     db = sqlite3.connect(world.dir / "ledger.sqlite")
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 6
     finally:
         db.close()
 
@@ -263,3 +263,56 @@ def test_the_update_lists_before_and_now_in_one_order(world):
     before, now = body.split("Now", 1)
     order = lambda part: sorted((w for w in ("购物卡", "Cash") if w in part), key=part.index)   # noqa: E731
     assert order(before) == order(now) and len(order(now)) == 2, body
+
+
+def test_a_referrer_changed_after_the_notice_the_new_one_is_told_and_the_old_one_hears_it_no_longer_holds(world):
+    world.standard([deal()], RULES, settings=GM, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    assert [str(m["To"]) for m in mails(world)] == ["Ann <ann@example.com>", "Bo <bo@example.com>"]
+    reapprove(world, "2026-11-21", **{"Referrer": "Cy", "Referrer phone": "13700000003",
+                                      "Referrer email": "cy@example.com"})
+    world.sync("2026-11-22")
+    row = world.rows()[0]
+    assert row["Status"] == "Notified" and row["Problems"] is None, row
+    assert row["Notice sent"] == "2026-11-22 09:00"            # Cy's notice, not Ann's of the 20th
+    cy = mails(world, "cy@")
+    assert len(cy) == 1 and str(cy[0]["To"]) == "Cy <cy@example.com>"
+    assert str(cy[0]["Subject"]) == mails(world, "ann@")[0]["Subject"]     # Cy's first notice: the first kind
+    assert "Cy" in text(cy[0]) and "¥4,500.00" in text(cy[0])
+    ann = mails(world, "ann@")
+    assert len(ann) == 2
+    gone = text(ann[1])
+    assert str(ann[1]["Subject"]) == "Your referral reward has been updated (R-000001)"
+    assert gone.startswith("Dear Ann") or "Ann" in gone.split("\n")[0], gone[:80]
+    assert gone.index("¥4,500.00") < gone.index("Now") and "¥4,500.00 less" in gone
+    assert len(mails(world, "bo@")) == 1                        # the new customer's benefit did not change
+    lines = {(x["recipient"], x["amount"], x["status"]) for x in world.lines() if x["recipient_role"] == "referrer"}
+    assert ("Cy", "4500", "notified") in lines and ("Ann", "4500", "void") in lines, lines
+    world.sync("2026-11-23")
+    assert len(mails(world)) == 4                               # exactly once
+    world.full_pass("2026-11-24")
+    assert len(mails(world)) == 4 and world.rows()[0]["Status"] == "Notified"
+
+
+def test_a_referrer_changed_to_one_without_email_is_approved_and_the_row_says_to_tell_them(world):
+    world.standard([deal()], RULES, settings=GM, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    reapprove(world, "2026-11-21", **{"Referrer": "Cy", "Referrer phone": "13700000003", "Referrer email": None})
+    world.sync("2026-11-22")
+    row = world.rows()[0]
+    assert row["Status"] == "Approved"
+    assert row["Problems"] == ("Referrer: the reward notice went to Ann before the referrer was changed to Cy — "
+                               "there is no email address for Cy: let them know of their reward (4,500 yuan)")
+    assert len(mails(world, "ann@")) == 2                       # Ann hears it no longer holds for her
+
+
+def test_a_corrected_referrer_email_sends_the_notice_to_the_new_address_and_nothing_to_the_old(world):
+    world.standard([deal(**{"Referrer email": "ann@exmaple.com"})], RULES, settings=GM, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    reapprove(world, "2026-11-21", **{"Referrer email": "ann@example.com"})     # the same Ann, her address mended
+    world.sync("2026-11-22")
+    assert [str(m["To"]) for m in mails(world)] == ["Ann <ann@exmaple.com>", "Bo <bo@example.com>",
+                                                   "Ann <ann@example.com>"]
+    assert world.rows()[0]["Status"] == "Notified"
+    world.sync("2026-11-23")
+    assert len(mails(world)) == 3

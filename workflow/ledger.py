@@ -17,7 +17,7 @@ from .identity import Registry
 from .lines import Line
 from .payout import lives, ticks
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,6 +112,19 @@ SCHEMA += _append_only(HISTORY)
 SCHEMA_5 = "ALTER TABLE messages ADD COLUMN told TEXT;"
 SCHEMA += SCHEMA_5
 
+# 6: whom each notice greeted, so that when a referral's person changes the one told
+# before hears that it no longer holds for them (notice_updates.py).  A notice sent
+# before the upgrade greeted the person its referral's first lines were for.
+SCHEMA_6 = "ALTER TABLE messages ADD COLUMN to_name TEXT;"
+SCHEMA += SCHEMA_6
+NAMES_BEFORE_6 = """
+UPDATE messages SET to_name = (
+    SELECT recipient FROM lines WHERE lines.ref_id = messages.ref_id
+    AND lines.role = CASE WHEN messages.kind LIKE 'reward%' THEN 'referrer' ELSE 'new_customer' END
+    ORDER BY lines.id LIMIT 1)
+WHERE kind IN ('reward_notice', 'reward_update', 'welcome_notice', 'welcome_update');
+"""
+
 
 def _in_force(lines: list[Line]) -> list[Line]:
     """The net of each line key still given (lines of one person), as one line each."""
@@ -152,6 +165,10 @@ class Ledger:
             self.db.executescript("BEGIN;" + MILESTONES_NOT_DUE + "PRAGMA user_version=4; COMMIT;")
         if 1 <= version < 5:
             self._told_before_5()
+        if 1 <= version < 6:
+            has = "to_name" in {c[1] for c in self.db.execute("PRAGMA table_info(messages)")}
+            self.db.executescript("BEGIN;" + ("" if has else SCHEMA_6) + NAMES_BEFORE_6
+                                  + "PRAGMA user_version=6; COMMIT;")
 
     def _told_before_5(self) -> None:
         """Schema 5: each notice already sent told the lines of its person that the ledger held

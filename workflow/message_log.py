@@ -44,6 +44,7 @@ class MessageState:
     error: str | None
     ref_id: str | None = None
     told: str | None = None         # a reward or welcome notice: the lines it told (notice_updates.told_json)
+    to_name: str | None = None      # … and whom it greeted
 
 
 def message_id(key: str, sender: str) -> str:
@@ -75,11 +76,11 @@ class MessageLog:
 
     def get(self, key: str) -> MessageState | None:
         row = self.db.execute("SELECT key, kind, to_addr, message_id, state, attempts, sent_at, next_try, error, "
-                              "ref_id, told FROM messages WHERE key=?", (key,)).fetchone()
+                              "ref_id, told, to_name FROM messages WHERE key=?", (key,)).fetchone()
         return MessageState(*row) if row else None
 
     def all(self, kind: str | None = None) -> list[MessageState]:
-        q = ("SELECT key, kind, to_addr, message_id, state, attempts, sent_at, next_try, error, ref_id, told "
+        q = ("SELECT key, kind, to_addr, message_id, state, attempts, sent_at, next_try, error, ref_id, told, to_name "
              "FROM messages" + (" WHERE kind=?" if kind else "") + " ORDER BY first_at, key")
         return [MessageState(*r) for r in self.db.execute(q, (kind,) if kind else ())]
 
@@ -88,19 +89,20 @@ class MessageLog:
         self.intents([(key, kind, ref_id, period, to_addr, mid)], at)
 
     def intents(self, items: list[tuple], at: str) -> None:
-        """The intent of several messages — (key, kind, ref_id, period, to_addr, message_id[, told])
-        each — in one transaction.  Committed before the first of them is handed to the transport; an
+        """The intent of several messages — (key, kind, ref_id, period, to_addr, message_id[, told,
+        to_name]) each — in one transaction.  Committed before the first of them is handed to the transport; an
         intent recorded for a message that then does not go (the server went away, the pass
         stopped) only means that message is due again, with the same Message-ID."""
         if not items:
             return
-        rows = [(*item, None) if len(item) == 6 else tuple(item) for item in items]
+        rows = [(*item, None, None) if len(item) == 6 else tuple(item) for item in items]
         self._transaction(
-            ("INSERT INTO messages(key, kind, ref_id, period, to_addr, message_id, state, first_at, told) "
-             "VALUES (?,?,?,?,?,?,'intent',?,?) ON CONFLICT(key) DO UPDATE SET state='intent', "
-             "to_addr=excluded.to_addr, told=excluded.told", [(key, kind, ref, period, to, mid, at, told)
-                                                              for key, kind, ref, period, to, mid, told in rows]),
-            [(key, at, "intent", to, mid, None) for key, _kind, _ref, _period, to, mid, _told in rows])
+            ("INSERT INTO messages(key, kind, ref_id, period, to_addr, message_id, state, first_at, told, to_name) "
+             "VALUES (?,?,?,?,?,?,'intent',?,?,?) ON CONFLICT(key) DO UPDATE SET state='intent', "
+             "to_addr=excluded.to_addr, told=excluded.told, to_name=excluded.to_name",
+             [(key, kind, ref, period, to, mid, at, told, name)
+              for key, kind, ref, period, to, mid, told, name in rows]),
+            [(key, at, "intent", to, mid, None) for key, _kind, _ref, _period, to, mid, _told, _name in rows])
 
     def sent(self, key: str, at: str, to_addr: str | None = None, mid: str | None = None) -> None:
         """The message went.  `to_addr` and `mid` (what was sent) spare reading the row again."""

@@ -27,6 +27,7 @@ from decimal import Decimal
 from . import i18n
 from .changes import grouped_amount
 from .contract import REWARD_TYPES
+from .cells import norm
 from .i18n import Text
 
 i18n.register({
@@ -41,6 +42,16 @@ i18n.register({
               "there is no email address for an updated notice: let the new customer know the new benefit",
         "zh": "新客礼遇在欢迎通知发出后有变动：通知中为 {before}，现审批为 {now} — 没有邮箱，无法发送更新通知："
               "请告知新客户新的礼遇",
+    },
+    "notice_updates.no_email_other.referrer": {
+        "en": "Referrer: the reward notice went to {before} before the referrer was changed to {name} — there is no "
+              "email address for {name}: let them know of their reward ({now})",
+        "zh": "推荐人：奖励通知已发给 {before}，之后推荐人改为 {name} — {name} 没有邮箱，无法发送通知：请告知其奖励（{now}）",
+    },
+    "notice_updates.no_email_other.new_customer": {
+        "en": "New customer: the welcome notice went to {before} before the new customer was changed to {name} — "
+              "there is no email address for {name}: let them know of their benefit ({now})",
+        "zh": "新客户：欢迎通知已发给 {before}，之后新客户改为 {name} — {name} 没有邮箱，无法发送通知：请告知其礼遇（{now}）",
     },
     "notice_updates.none": {"en": "nothing", "zh": "无"},
 })
@@ -73,17 +84,21 @@ def digest(told: str) -> str:
     return hashlib.sha256(told.encode("utf-8")).hexdigest()[:10]
 
 
-def update_key(family: str, ref_id: str, n: int, told: str) -> str:
-    return f"{family}|{ref_id}|{n}:{digest(told)}"
+def update_key(prefix: str, n: int, told: str) -> str:
+    """An updated notice's key: its person's first notice key, its number, what it tells."""
+    return f"{prefix}|{n}:{digest(told)}"
 
 
 @dataclass
 class Told:
-    """The last notice of a kind that went to a referral's person."""
+    """The last notice of a kind that went to one person of a referral."""
 
     n: int              # 0 the first notice, then 1, 2 … its updates
     lines: str          # told_json
     sent_at: str
+    to_addr: str = ""
+    to_name: str = ""
+    prefix: str = ""    # the key of this person's first notice: its updates' keys start so
 
     @property
     def day(self) -> dt.date | None:
@@ -93,18 +108,113 @@ class Told:
             return None
 
 
-def last_told(messages) -> dict[tuple[str, str], Told]:
-    """(first notice's kind, Ref ID) → the last notice of that family that went."""
-    out: dict[tuple[str, str], Told] = {}
+def last_told(messages) -> dict[tuple[str, str], dict[str, Told]]:
+    """(first notice's kind, Ref ID) → address (person_of) → the last notice of that
+    family that went to it.  A referral's person can change after its notice went (the
+    referrer corrected): each person told keeps their own last notice."""
+    out: dict[tuple[str, str], dict[str, Told]] = {}
     for m in messages:
         family = FAMILY.get(m.kind)
         if family is None or m.state != "sent" or not m.ref_id or m.told is None:
             continue
         n = 0 if m.kind == family else _number(m.key)
-        k = (family, m.ref_id)
-        if k not in out or n > out[k].n:
-            out[k] = Told(n, m.told, m.sent_at or "")
+        people = out.setdefault((family, m.ref_id), {})
+        who = person_of(m.to_addr)
+        if who not in people or n > people[who].n:
+            prefix = m.key if m.kind == family else m.key.rsplit("|", 1)[0]
+            people[who] = Told(n, m.told, m.sent_at or "", m.to_addr or "", m.to_name or "", prefix)
     return out
+
+
+def person_of(addr: str | None) -> str:
+    return (addr or "").strip().lower()
+
+
+def first_key(family: str, ref_id: str, addr: str, people: dict[str, Told]) -> str:
+    """The key of the first notice to this address: `reward_notice|R-000123` for the first
+    person told, `reward_notice|R-000123|to:<digest>` for another one told later."""
+    mine = people.get(person_of(addr))
+    if mine is not None:
+        return mine.prefix
+    plain = f"{family}|{ref_id}"
+    if any(t.prefix == plain for t in people.values()):
+        return f"{plain}|to:{digest(person_of(addr))}"
+    return plain
+
+
+def last_of(people: dict[str, Told]) -> Told:
+    """The person told last."""
+    return max(people.values(), key=lambda t: (t.sent_at, t.n))
+
+
+def no_longer_theirs(people: dict[str, Told], addr: str | None, name: str | None) -> list[Told]:
+    """People told of lines who are no longer the referral's person (another name, at
+    another address): what they were told does not hold any more.  The same name at
+    another address is the address corrected, not another person."""
+    who = person_of(addr)
+    return [t for a, t in sorted(people.items()) if a != who and t.lines != NOTHING and t.to_name
+            and norm(t.to_name) != norm(name or "")]
+
+
+NOTHING = "[]"            # told_json([])
+
+
+def update_key(prefix: str, n: int, told: str) -> str:
+    """An updated notice's key: its person's first notice key, its number, what it tells."""
+    return f"{prefix}|{n}:{digest(told)}"
+
+
+@dataclass
+class Told:
+    """The last notice of a kind that went to one person of a referral."""
+
+    n: int              # 0 the first notice, then 1, 2 … its updates
+    lines: str          # told_json
+    sent_at: str
+    to_addr: str = ""
+    to_name: str = ""
+    prefix: str = ""    # the key of this person's first notice: its updates' keys start so
+
+    @property
+    def day(self) -> dt.date | None:
+        try:
+            return dt.datetime.fromisoformat(self.sent_at).date()
+        except (TypeError, ValueError):
+            return None
+
+
+def last_told(messages) -> dict[tuple[str, str], dict[str, Told]]:
+    """(first notice's kind, Ref ID) → address (person_of) → the last notice of that
+    family that went to it.  A referral's person can change after its notice went (the
+    referrer corrected): each person told keeps their own last notice."""
+    out: dict[tuple[str, str], dict[str, Told]] = {}
+    for m in messages:
+        family = FAMILY.get(m.kind)
+        if family is None or m.state != "sent" or not m.ref_id or m.told is None:
+            continue
+        n = 0 if m.kind == family else _number(m.key)
+        people = out.setdefault((family, m.ref_id), {})
+        who = person_of(m.to_addr)
+        if who not in people or n > people[who].n:
+            prefix = m.key if m.kind == family else m.key.rsplit("|", 1)[0]
+            people[who] = Told(n, m.told, m.sent_at or "", m.to_addr or "", m.to_name or "", prefix)
+    return out
+
+
+def person_of(addr: str | None) -> str:
+    return (addr or "").strip().lower()
+
+
+def first_key(family: str, ref_id: str, addr: str, people: dict[str, Told]) -> str:
+    """The key of the first notice to this address: `reward_notice|R-000123` for the first
+    person told, `reward_notice|R-000123|to:<digest>` for another one told later."""
+    mine = people.get(person_of(addr))
+    if mine is not None:
+        return mine.prefix
+    plain = f"{family}|{ref_id}"
+    if not people or any(t.prefix == plain for t in people.values()) is False and not people:
+        return plain
+    return f"{plain}|to:{digest(person_of(addr))}"
 
 
 def _number(key: str) -> int:
@@ -137,8 +247,12 @@ class _Lines:
         return isinstance(other, _Lines) and other.told == self.told
 
 
-def no_email(family: str, told: Told, now: str) -> Text:
-    """The row's note when the person to tell of an update has no email address."""
+def no_email(family: str, told: Told, now: str, name: str | None = None) -> Text:
+    """The row's note when the person to tell of an update has no email address
+    (`name`: another person than the one told, `told.to_name`)."""
+    if name is not None:
+        return Text(f"notice_updates.no_email_other.{ROLE_OF[family]}", before=told.to_name, name=name,
+                    now=_Lines(now))
     return Text(f"notice_updates.no_email.{ROLE_OF[family]}", before=_Lines(told.lines), now=_Lines(now))
 
 

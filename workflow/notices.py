@@ -17,10 +17,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from email.utils import formataddr, parseaddr
 
+from .cells import norm
 from .i18n import Bilingual, Text
-from .notice_updates import UPDATE_OF, Told, cash_of, label, no_email, told_ctx, told_json, update_key
+from .notice_updates import (NOTHING, UPDATE_OF, Told, cash_of, first_key, label, last_of, no_email, no_longer_theirs,
+                             person_of, told_ctx, told_json, update_key)
 
 NOTIFIABLE = frozenset({"approved", "notified", "paid"})
+
+
+_NOBODY: dict = {}
 
 
 @dataclass
@@ -78,7 +83,7 @@ def _contact(staff, name: str | None) -> dict | None:
     return {"name": member.name, "email": member.email}
 
 
-def due_notices(decisions, staff, lang: str, sender: Sender, told: dict[tuple[str, str], Told] | None = None,
+def due_notices(decisions, staff, lang: str, sender: Sender, told: dict[tuple[str, str], dict[str, Told]] | None = None,
                 unreached: dict[str, list[Text]] | None = None) -> list[Outgoing]:
     """Reward and welcome notices for every approved referral with an email address, and the
     updated ones where `told` (notice_updates.last_told) differs from what is approved now.
@@ -101,29 +106,34 @@ def due_notices(decisions, staff, lang: str, sender: Sender, told: dict[tuple[st
         for kind, these, to_name, to_addr, ctx in (
                 ("reward_notice", referrer_lines, v.get("referrer"), v.get("referrer_email"), referrer_ctx),
                 ("welcome_notice", customer_lines, v.get("customer"), v.get("customer_email"), customer_ctx)):
-            before = told.get((kind, d.ref_id))
-            if not (these or before):
+            people = told.get((kind, d.ref_id), _NOBODY)
+            if not (these or people):
                 continue
             now = told_json(these)
+            role = "referrer" if kind == "reward_notice" else "new_customer"
+            greeted = "referrer" if kind == "reward_notice" else "customer"
+            for t in no_longer_theirs(people, to_addr, to_name):
+                # told before the person was changed: it no longer holds for them
+                out.append(_update(kind, t, NOTHING, role, t.to_name, t.to_addr, {**ctx, greeted: t.to_name}, d,
+                                   lang, sender))
             if these and to_addr:
                 out.append(Outgoing(
-                    f"{kind}|{d.ref_id}", kind, lang, to_name or "", to_addr,
+                    first_key(kind, d.ref_id, to_addr, people), kind, lang, to_name or "", to_addr,
                     sender.ctx(lang, lines=[line_ctx(ln, lang) for ln in these], total_cash=_cash(these), **ctx),
                     ref_id=d.ref_id, row=d.ref.row, told=now))
+            if not to_addr:
+                if people and unreached is not None and d.status != "paid":     # paid: the person was handed it
+                    last = last_of(people)
+                    if norm(last.to_name or "") not in ("", norm(to_name or "")):     # another person
+                        if these:
+                            unreached.setdefault(d.ref_id, []).append(no_email(kind, last, now, to_name or ""))
+                    elif last.lines != now:
+                        unreached.setdefault(d.ref_id, []).append(no_email(kind, last, now))
+                continue
+            before = people.get(person_of(to_addr))
             if before is None or before.lines == now:
                 continue
-            if not to_addr:
-                if unreached is not None and d.status != "paid":     # paid: the referrer was handed it
-                    unreached.setdefault(d.ref_id, []).append(no_email(kind, before, now))
-                continue
-            role = these[0].role if these else ("referrer" if kind == "reward_notice" else "new_customer")
-            previous_cash, cash = cash_of(before.lines), _cash(these)
-            out.append(Outgoing(
-                update_key(kind, d.ref_id, before.n + 1, now), UPDATE_OF[kind], lang, to_name or "", to_addr,
-                sender.ctx(lang, lines=told_ctx(now, role, lang), total_cash=cash,       # both in one order
-                           previous=told_ctx(before.lines, role, lang), previous_total_cash=previous_cash,
-                           previous_date=before.day, cash_change=cash - previous_cash, **ctx),
-                ref_id=d.ref_id, row=d.ref.row, told=now))
+            out.append(_update(kind, before, now, role, to_name or "", to_addr, ctx, d, lang, sender))
         for rule, these in _milestone_steps(d.proposed).items():
             if not v.get("referrer_email"):
                 break
@@ -136,6 +146,18 @@ def due_notices(decisions, staff, lang: str, sender: Sender, told: dict[tuple[st
                            lines=[line_ctx(ln, lang) for ln in these], ref_id=d.ref_id, contact=contact),
                 ref_id=d.ref_id, row=d.ref.row))
     return out
+
+
+def _update(kind: str, before: Told, now: str, role: str, to_name: str, to_addr: str, ctx: dict, d, lang: str,
+            sender: Sender) -> Outgoing:
+    """The updated notice telling `before`'s person what holds for them now."""
+    previous_cash, cash = cash_of(before.lines), cash_of(now)
+    return Outgoing(
+        update_key(before.prefix, before.n + 1, now), UPDATE_OF[kind], lang, to_name, to_addr,
+        sender.ctx(lang, lines=told_ctx(now, role, lang), total_cash=cash,       # both in one order
+                   previous=told_ctx(before.lines, role, lang), previous_total_cash=previous_cash,
+                   previous_date=before.day, cash_change=cash - previous_cash, **ctx),
+        ref_id=d.ref_id, row=d.ref.row, told=now)
 
 
 def _milestone_steps(lines) -> dict[str, list]:

@@ -89,7 +89,7 @@ def notify(cfg, ledger, book, decisions, states, today: dt.date, now: dt.datetim
         if o.key in delivery.problems:
             out.problems.setdefault(o.ref_id, []).append(delivery.problems[o.key])
             out.pending += 1
-        if FAMILY.get(o.kind, o.kind) != o.kind:          # an updated notice
+        if is_update(o.kind, o.key):
             if o.key not in delivery.sent_at:
                 out.stale.add(o.ref_id)
             elif o.key in delivery.sent_now:
@@ -112,12 +112,12 @@ def _shown_at(known, outgoing, delivery: Delivery, tz: str) -> dict[str, str]:
     """Ref → its `Notice sent` cell: when its first notices went, or its last updated notice."""
     first: dict[str, str] = {}                       # earlier notices too: the column shows the first
     update: dict[str, str] = {}                      # … unless an updated notice went after
-    sent = [(m.ref_id, m.kind, m.sent_at) for m in known.values()
+    sent = [(m.ref_id, m.kind, m.key, m.sent_at) for m in known.values()
             if m.state == "sent" and m.ref_id and m.sent_at and m.kind != "milestone_notice"]
-    sent += [(o.ref_id, o.kind, delivery.sent_at[o.key]) for o in outgoing
+    sent += [(o.ref_id, o.kind, o.key, delivery.sent_at[o.key]) for o in outgoing
              if o.key in delivery.sent_now and o.kind != "milestone_notice"]
-    for ref_id, kind, at in sent:
-        if FAMILY.get(kind, kind) == kind:
+    for ref_id, kind, key, at in sent:
+        if not is_update(kind, key):
             if ref_id not in first or dt.datetime.fromisoformat(at) < dt.datetime.fromisoformat(first[ref_id]):
                 first[ref_id] = at
         elif ref_id not in update or dt.datetime.fromisoformat(at) > dt.datetime.fromisoformat(update[ref_id]):
@@ -126,6 +126,12 @@ def _shown_at(known, outgoing, delivery: Delivery, tz: str) -> dict[str, str]:
         if ref_id not in first or dt.datetime.fromisoformat(at) > dt.datetime.fromisoformat(first[ref_id]):
             first[ref_id] = at
     return {ref_id: local_time(at, tz) for ref_id, at in first.items()}
+
+
+def is_update(kind: str, key: str) -> bool:
+    """An updated notice, or a first notice to a person told after another (the referrer
+    changed): it tells what holds now, after the referral's first notices."""
+    return FAMILY.get(kind, kind) != kind or "|to:" in key
 
 
 def apply_outcome(decisions, outcome: NoticeOutcome) -> list[tuple[str, str, dict]]:

@@ -212,8 +212,8 @@ def _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run
             if result.halted is None:
                 go = [r for r in chunk if r.data is not None]
                 ahead.flush()
-                log.intents([(r.out.key, r.out.kind, r.out.ref_id, r.out.period, r.out.to_addr, r.mid, r.out.told)
-                             for r in go], stamp)
+                log.intents([(r.out.key, r.out.kind, r.out.ref_id, r.out.period, r.out.to_addr, r.mid, r.out.told,
+                              r.out.to_name) for r in go], stamp)
                 for _ in go:
                     checkpoint("after_intent")
             untried = []
