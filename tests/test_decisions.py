@@ -572,6 +572,11 @@ def test_a_paid_row_changed_says_the_difference_comes_with_the_new_approval(worl
     world.sync()
     problems = world.rows()[0]["Problems"]
     assert "Deal amount 100,000 → 80,000" in problems and "paid before the change — once it is approved again" in problems
+    world.full_pass("2026-11-21")                 # said on every pass until it is approved again, not only once
+    assert world.rows()[0]["Problems"] == problems
+    world.set_cell(2, "Approved", True)
+    world.sync("2026-11-22")
+    assert "paid before the change" not in (world.rows()[0]["Problems"] or "")
 
 
 def test_a_referral_registered_after_its_deal_is_not_eligible_and_says_which_dates(world):

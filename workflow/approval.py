@@ -216,16 +216,18 @@ def approve(d, state: RefState, ctx) -> None:
     elif state.withdrawn:
         # a tick set before the row could be approved reads so on every pass, not as an approval withdrawn
         key = "approval.changed" if state.lines or state.notified or state.paid else "approval.early_changed"
-        changed = Text(key, changes=changes(state.withdrawn_from or {}, fp))
+        changed = [Text(key, changes=changes(state.withdrawn_from or {}, fp))]
+        if state.paid:      # said on every pass until approved again, not only on the first
+            changed.append(Text("approval.changed_paid"))
         if state.withdrawn == "pending" and any_tick:
             _withdraw_ticks(d, v)
-            d.status, d.problems = "awaiting_approval", d.problems + [changed]
+            d.status, d.problems = "awaiting_approval", d.problems + changed
             return
         if not ticked:
             if state.withdrawn == "pending":
                 d.events.append(("withdraw_cleared", {}))
             d.status = "awaiting_gm" if v["approved"] and needs_gm else "awaiting_approval"
-            d.problems.append(changed)
+            d.problems.extend(changed)
             return
         # ticked again after the ticks were cleared: approve what the rules give now
         _issue(d, state, ctx, fp, reason="changed")
