@@ -159,64 +159,6 @@ def no_longer_theirs(people: dict[str, Told], addr: str | None, name: str | None
 NOTHING = "[]"            # told_json([])
 
 
-def update_key(prefix: str, n: int, told: str) -> str:
-    """An updated notice's key: its person's first notice key, its number, what it tells."""
-    return f"{prefix}|{n}:{digest(told)}"
-
-
-@dataclass
-class Told:
-    """The last notice of a kind that went to one person of a referral."""
-
-    n: int              # 0 the first notice, then 1, 2 … its updates
-    lines: str          # told_json
-    sent_at: str
-    to_addr: str = ""
-    to_name: str = ""
-    prefix: str = ""    # the key of this person's first notice: its updates' keys start so
-
-    @property
-    def day(self) -> dt.date | None:
-        try:
-            return dt.datetime.fromisoformat(self.sent_at).date()
-        except (TypeError, ValueError):
-            return None
-
-
-def last_told(messages) -> dict[tuple[str, str], dict[str, Told]]:
-    """(first notice's kind, Ref ID) → address (person_of) → the last notice of that
-    family that went to it.  A referral's person can change after its notice went (the
-    referrer corrected): each person told keeps their own last notice."""
-    out: dict[tuple[str, str], dict[str, Told]] = {}
-    for m in messages:
-        family = FAMILY.get(m.kind)
-        if family is None or m.state != "sent" or not m.ref_id or m.told is None:
-            continue
-        n = 0 if m.kind == family else _number(m.key)
-        people = out.setdefault((family, m.ref_id), {})
-        who = person_of(m.to_addr)
-        if who not in people or n > people[who].n:
-            prefix = m.key if m.kind == family else m.key.rsplit("|", 1)[0]
-            people[who] = Told(n, m.told, m.sent_at or "", m.to_addr or "", m.to_name or "", prefix)
-    return out
-
-
-def person_of(addr: str | None) -> str:
-    return (addr or "").strip().lower()
-
-
-def first_key(family: str, ref_id: str, addr: str, people: dict[str, Told]) -> str:
-    """The key of the first notice to this address: `reward_notice|R-000123` for the first
-    person told, `reward_notice|R-000123|to:<digest>` for another one told later."""
-    mine = people.get(person_of(addr))
-    if mine is not None:
-        return mine.prefix
-    plain = f"{family}|{ref_id}"
-    if not people or any(t.prefix == plain for t in people.values()) is False and not people:
-        return plain
-    return f"{plain}|to:{digest(person_of(addr))}"
-
-
 def _number(key: str) -> int:
     try:
         return int(key.rsplit("|", 1)[1].split(":", 1)[0])
@@ -235,7 +177,8 @@ class _Lines:
         for reward_type, amount, item in json.loads(self.told):
             a = Decimal(amount)
             if item:
-                parts.append(f"{item} ({grouped_amount(a)})" if a else item)
+                parts.append((f"{item}（{grouped_amount(a)}）" if lang == "zh" else f"{item} ({grouped_amount(a)})")
+                             if a else item)
             elif reward_type == "cash":
                 parts.append(f"{grouped_amount(a)}{'元' if lang == 'zh' else ' yuan'}")
             else:
