@@ -610,9 +610,38 @@ def test_a_row_that_needs_fixing_says_the_visit_or_deal_it_was_registered_after_
     assert b[0].startswith("First visit:") and "after the deal on 2026-10-05" in b[1]
 
 
-def _set_setting(world, key: str, value: str) -> None:
+def test_a_not_eligible_row_says_nothing_is_paid_and_names_the_setting_as_the_settings_tab_spells_it(world):
+    world.standard([
+        deal(Relationship="夫妻"),                                                     # excluded by default
+        deal(**{"New customer phone": "13900000002", "Category": "车位"}),
+        deal(**{"New customer phone": "13900000003", "Submitted at": "2026-09-20"}),
+        deal(**{"New customer phone": "13900000004", "Approved": True, "Deal amount": 600000}),
+    ], RULES, {"excluded_categories": "车位", "campaign_start": "2026-09-25", "second_approval_over": "5000"})
+    world.sync()
+    p = [r["Problems"] for r in world.rows()]
+    assert p[0] == ('Relationship: "夫妻" is excluded from rewards (Settings: excluded_relationships) — nothing is '
+                    'paid for this referral; if the relationship was typed wrongly, correct it')
+    assert p[1] == ('Category: "车位" is excluded from rewards (Settings: excluded_categories) — nothing is paid '
+                    'for this referral; if the category was typed wrongly, correct it')
+    assert p[2] == ("Submitted at: 2026-09-20 is before the campaign started on 2026-09-25 (Settings: "
+                    "campaign_start) — nothing is paid for this referral; if the date was typed wrongly, correct it")
+    assert "(Settings: second_approval_over); the GM ticks GM approved" in p[3]
+    _set_setting(world, "language", "zh")
+    _set_setting(world, "excluded_categories", "车位", key_as="排除类别")
+    world.sync()
+    p = [r["Problems"] for r in world.rows()]
+    assert p[0] == "关系：“夫妻” 不参与奖励（设置：排除关系 excluded_relationships） — 该推荐不发放奖励；如关系填错，请更正"
+    assert p[1] == "类别：“车位” 不参与奖励（设置：排除类别） — 该推荐不发放奖励；如类别填错，请更正"
+    assert p[2] == ("登记时间：2026-09-20 早于活动开始日期 2026-09-25（设置：campaign_start） — 该推荐不发放奖励；"
+                    "如日期填错，请更正")
+    assert "（设置：second_approval_over）；请总经理勾选“总经理审批”" in p[3]
+
+
+def _set_setting(world, key: str, value: str, key_as: str | None = None) -> None:
     def fn(ws):
         for row in ws.iter_rows(min_row=2):
             if row[0].value == key:
                 row[1].value = value
+                if key_as:
+                    row[0].value = key_as
     world.edit(fn, "Settings")
