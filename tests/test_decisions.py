@@ -637,6 +637,13 @@ def test_a_not_eligible_row_says_nothing_is_paid_and_names_the_setting_as_the_se
     assert "（设置：second_approval_over）；请总经理勾选“总经理审批”" in p[3]
 
 
+def test_a_deal_date_that_does_not_exist_says_so_without_a_format_hint(world):
+    world.standard([deal(**{"Deal date": "2026-11-31"})], RULES, {"language": "zh"})
+    world.sync()
+    assert world.status() == ["待修正"]
+    assert world.rows()[0]["问题"] == "成交日期：“2026-11-31”不是真实存在的日期（11 月没有 31 日） — 请更正日期"
+
+
 def _set_setting(world, key: str, value: str, key_as: str | None = None) -> None:
     def fn(ws):
         for row in ws.iter_rows(min_row=2):
