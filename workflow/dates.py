@@ -19,8 +19,8 @@ register({
     "date.month_has_no_day": {"en": "{month} has no {nth}", "zh": "{m} 月没有 {d} 日"},
     "date.february_has_no_day": {"en": "February {y} has no {nth}", "zh": "{y} 年 2 月没有 {d} 日"},
 })
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")      # English month names, whatever the locale
 
 _CLOCK = (r"(?P<ap1>上午|下午|晚上|中午)?\s*(?P<h>\d{1,2})[:时点](?P<mi>\d{1,2})分?"
           r"(?::(?P<s>\d{1,2})(?:\.\d+)?秒?)?\s*(?P<ap2>[ap]\.?m\.?)?\s*(?:z|[+-]\d{2}:?\d{2})?")
@@ -47,7 +47,7 @@ def _no_such_day(v: Any, y: int, m: int, d: int):
     else:
         nth = f"{d}{'th' if 10 <= d % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(d % 10, 'th')}"
         why = Text("date.february_has_no_day" if m == 2 else "date.month_has_no_day",
-                   month=_MONTHS[m - 1], y=y, m=m, d=d, nth=nth)
+                   month=MONTHS[m - 1], y=y, m=m, d=d, nth=nth)
     return _fail("cell.date_invalid", v, why=why)
 
 
