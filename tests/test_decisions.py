@@ -644,6 +644,36 @@ def test_a_deal_date_that_does_not_exist_says_so_without_a_format_hint(world):
     assert world.rows()[0]["问题"] == "成交日期：“2026-11-31”不是真实存在的日期（11 月没有 31 日） — 请更正日期"
 
 
+ITEM_RULES = [["Recipient", "Rate %", "Fixed", "Reward type", "Item", "Group"],
+              ["referrer", "1", "", "cash", "", "cash"], ["referrer", "", "800", "voucher", "购物卡", "card"]]
+
+
+@pytest.mark.parametrize("lang,problems,cell", [
+    ("zh", "审批后有修改：推荐人 Ann → Cy、奖励 Ann 1,000；Ann 购物卡（800） → Cy 1,000；Cy 购物卡（800） — 审批已撤销；"
+           "请核对后重新审批", "1000 + 购物卡 (800)"),
+    ("en", "Changed after approval: Referrer Ann → Cy, Reward Ann 1,000; Ann 购物卡 (800) → Cy 1,000; Cy 购物卡 (800) "
+           "— the approval was withdrawn; check the row and approve again", "1000 + 购物卡 (800)"),
+])
+def test_a_change_after_approval_lists_the_rewards_in_the_languages_punctuation(world, lang, problems, cell):
+    world.standard([deal(Approved=True)], ITEM_RULES, {"language": lang})
+    world.sync()
+    world.set_cell(2, "Referrer", "Cy")
+    world.sync()
+    row = world.rows()[0]
+    problem_col, reward_col = ("问题", "推荐人奖励") if lang == "zh" else ("Problems", "Referrer reward")
+    assert row[problem_col] == problems
+    assert row[reward_col] == cell          # the reward cell keeps its form: a pass does not rewrite it
+
+
+def test_a_clawback_of_an_item_names_its_value_in_chinese_brackets(world):
+    world.standard([deal(Approved=True, Paid=True)], ITEM_RULES, {"language": "zh"})
+    world.sync()
+    world.set_cell(2, "Cancelled", True)
+    world.sync()
+    assert world.rows()[0]["问题"] == ("退单退款：奖励发放后勾选 — 需追回 Ann（推荐人） 1000元；Ann（推荐人） 购物卡（800）"
+                                     "（见奖励导出，状态 clawback）")
+
+
 def _set_setting(world, key: str, value: str, key_as: str | None = None) -> None:
     def fn(ws):
         for row in ws.iter_rows(min_row=2):

@@ -125,7 +125,8 @@ class _Lines:
         for reward_type, amount, item in json.loads(self.told):
             a = Decimal(amount)
             if item:
-                parts.append(f"{item} ({grouped_amount(a)})" if a else item)
+                parts.append((f"{item}（{grouped_amount(a)}）" if lang == "zh" else f"{item} ({grouped_amount(a)})")
+                             if a else item)
             elif reward_type == "cash":
                 parts.append(f"{grouped_amount(a)}{'元' if lang == 'zh' else ' yuan'}")
             else:
