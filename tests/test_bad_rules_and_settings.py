@@ -207,3 +207,22 @@ def test_a_tab_the_last_passes_decided_with_deleted_stops_the_pass(world, tab, n
     p = world.cli("sync", "--today", "2026-11-21")
     assert p.returncode == 2 and needle in p.stderr
     assert world.path.read_bytes() == before
+
+
+def test_check_names_bad_cells_and_a_column_the_ledger_relies_on_in_one_run(world):
+    assert world.cli("init", "--today", "2026-11-20").returncode == 0      # the demo, with its ledger history
+    assert world.cli("sync", "--today", "2026-11-20").returncode == 0
+    wb = openpyxl.load_workbook(world.path)
+    wb["奖励规则"]["G4"], wb["奖励规则"]["I5"], wb["设置"]["B3"] = "0.2%%", "一万", "五天"
+    for c in wb["推荐登记"][1]:
+        if c.value == "审批通过":
+            c.value = "经理审批"
+    wb.save(world.path)
+    before = world.path.read_bytes()
+    needles = ("G4", "“0.2%%”", "I5", "“一万”", "B3", "“五天”", "找不到列 “Approved” / “审批通过” — 上次处理时该列有审批记录")
+    p = world.cli("check")
+    assert p.returncode == 1 and all(n in p.stdout for n in needles), p.stdout
+    assert "检查：4 个问题会阻止处理" in p.stdout, p.stdout
+    p = world.cli("sync", "--today", "2026-11-21")
+    assert p.returncode == 2 and all(n in p.stderr for n in needles), p.stderr
+    assert world.path.read_bytes() == before

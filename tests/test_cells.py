@@ -24,7 +24,7 @@ EXPECT = {
     "cell.percent_bad": ("5%", "5%"),
     "cell.percent_negative": ("cannot be negative", "不能为负"),
     "cell.date_bad": ("2026-11-18", "2026-11-18"),
-    "cell.date_invalid": ("2026-11-18", "2026-11-18"),
+    "cell.date_invalid": ("is not a real date (", "不是真实存在的日期（"),
     "cell.date_ambiguous": ("year-month-day", "年-月-日"),
     "cell.date_year": ("2026-11-18", "2026-11-18"),
     "cell.date_number": ("2026-11-18", "2026-11-18"),
@@ -232,6 +232,26 @@ def test_date_year_message_names_the_year():
     with pytest.raises(CellError) as info:
         parse_date("2999-01-01")
     assert "2999" in info.value.text.render("en").split("—")[0].replace('"2999-01-01"', "")
+
+
+@pytest.mark.parametrize("value,en,zh", [
+    ("2026-11-31", '"2026-11-31" is not a real date (November has no 31st) — correct the date',
+     "“2026-11-31”不是真实存在的日期（11 月没有 31 日） — 请更正日期"),
+    ("2026-02-29", '"2026-02-29" is not a real date (February 2026 has no 29th) — correct the date',
+     "“2026-02-29”不是真实存在的日期（2026 年 2 月没有 29 日） — 请更正日期"),
+    ("2026年13月1日", '"2026年13月1日" is not a real date (there is no month 13) — correct the date',
+     "“2026年13月1日”不是真实存在的日期（没有 13 月） — 请更正日期"),
+    ("2026-11-32", '"2026-11-32" is not a real date (there is no day 32) — correct the date',
+     "“2026-11-32”不是真实存在的日期（没有 32 日） — 请更正日期"),
+    ("13/14/2026", '"13/14/2026" is not a real date (neither 13 nor 14 is a month) — correct the date',
+     "“13/14/2026”不是真实存在的日期（13 和 14 都不是月份） — 请更正日期"),
+    (20260431, '"20260431" is not a real date (April has no 31st) — correct the date',
+     "“20260431”不是真实存在的日期（4 月没有 31 日） — 请更正日期"),
+])
+def test_a_date_in_a_right_format_that_does_not_exist_says_why_without_a_format_hint(value, en, zh):
+    with pytest.raises(CellError) as info:
+        parse_date(value)
+    assert (info.value.text.render("en"), info.value.text.render("zh")) == (en, zh)
 
 
 def test_date_without_year_uses_today():

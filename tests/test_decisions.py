@@ -615,9 +615,75 @@ def test_a_row_that_needs_fixing_says_the_visit_or_deal_it_was_registered_after_
     assert b[0].startswith("First visit:") and "after the deal on 2026-10-05" in b[1]
 
 
-def _set_setting(world, key: str, value: str) -> None:
+def test_a_not_eligible_row_says_nothing_is_paid_and_names_the_setting_as_the_settings_tab_spells_it(world):
+    world.standard([
+        deal(Relationship="夫妻"),                                                     # excluded by default
+        deal(**{"New customer phone": "13900000002", "Category": "车位"}),
+        deal(**{"New customer phone": "13900000003", "Submitted at": "2026-09-20"}),
+        deal(**{"New customer phone": "13900000004", "Approved": True, "Deal amount": 600000}),
+    ], RULES, {"excluded_categories": "车位", "campaign_start": "2026-09-25", "second_approval_over": "5000"})
+    world.sync()
+    p = [r["Problems"] for r in world.rows()]
+    assert p[0] == ('Relationship: "夫妻" is excluded from rewards (Settings: excluded_relationships) — nothing is '
+                    'paid for this referral; if the relationship was typed wrongly, correct it')
+    assert p[1] == ('Category: "车位" is excluded from rewards (Settings: excluded_categories) — nothing is paid '
+                    'for this referral; if the category was typed wrongly, correct it')
+    assert p[2] == ("Submitted at: 2026-09-20 is before the campaign started on 2026-09-25 (Settings: "
+                    "campaign_start) — nothing is paid for this referral; if the date was typed wrongly, correct it")
+    assert "(Settings: second_approval_over); the GM ticks GM approved" in p[3]
+    _set_setting(world, "language", "zh")
+    _set_setting(world, "excluded_categories", "车位", key_as="排除类别")
+    world.sync()
+    p = [r["Problems"] for r in world.rows()]
+    assert p[0] == "关系：“夫妻” 不参与奖励（设置：排除关系 excluded_relationships） — 该推荐不发放奖励；如关系填错，请更正"
+    assert p[1] == "类别：“车位” 不参与奖励（设置：排除类别） — 该推荐不发放奖励；如类别填错，请更正"
+    assert p[2] == ("登记时间：2026-09-20 早于活动开始日期 2026-09-25（设置：campaign_start） — 该推荐不发放奖励；"
+                    "如日期填错，请更正")
+    assert "（设置：second_approval_over）；请总经理勾选“总经理审批”" in p[3]
+
+
+def test_a_deal_date_that_does_not_exist_says_so_without_a_format_hint(world):
+    world.standard([deal(**{"Deal date": "2026-11-31"})], RULES, {"language": "zh"})
+    world.sync()
+    assert world.status() == ["待修正"]
+    assert world.rows()[0]["问题"] == "成交日期：“2026-11-31”不是真实存在的日期（11 月没有 31 日） — 请更正日期"
+
+
+ITEM_RULES = [["Recipient", "Rate %", "Fixed", "Reward type", "Item", "Group"],
+              ["referrer", "1", "", "cash", "", "cash"], ["referrer", "", "800", "voucher", "购物卡", "card"]]
+
+
+@pytest.mark.parametrize("lang,problems,cell", [
+    ("zh", "审批后有修改：推荐人 Ann → Cy、奖励 Ann 1,000；Ann 购物卡（800） → Cy 1,000；Cy 购物卡（800） — 审批已撤销；"
+           "请核对后重新审批", "1000 + 购物卡 (800)"),
+    ("en", "Changed after approval: Referrer Ann → Cy, Reward Ann 1,000; Ann 购物卡 (800) → Cy 1,000; Cy 购物卡 (800) "
+           "— the approval was withdrawn; check the row and approve again", "1000 + 购物卡 (800)"),
+])
+def test_a_change_after_approval_lists_the_rewards_in_the_languages_punctuation(world, lang, problems, cell):
+    world.standard([deal(Approved=True)], ITEM_RULES, {"language": lang})
+    world.sync()
+    world.set_cell(2, "Referrer", "Cy")
+    world.sync()
+    row = world.rows()[0]
+    problem_col, reward_col = ("问题", "推荐人奖励") if lang == "zh" else ("Problems", "Referrer reward")
+    assert row[problem_col] == problems
+    assert row[reward_col] == cell          # the reward cell keeps its form: a pass does not rewrite it
+
+
+def test_a_clawback_of_an_item_names_its_value_in_chinese_brackets(world):
+    world.standard([deal(Approved=True, Paid=True)], ITEM_RULES, {"language": "zh"})
+    world.sync()
+    world.set_cell(2, "Cancelled", True)
+    world.sync()
+    assert world.rows()[0]["问题"] == ("退单退款：奖励发放后勾选 — 需追回 Ann（推荐人） 1000元；Ann（推荐人） 购物卡（800）"
+                                     "（见奖励导出，状态 clawback）")
+
+
+def _set_setting(world, key: str, value: str, key_as: str | None = None) -> None:
     def fn(ws):
         for row in ws.iter_rows(min_row=2):
             if row[0].value == key:
                 row[1].value = value
+                if key_as:
+                    row[0].value = key_as
     world.edit(fn, "Settings")

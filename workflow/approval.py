@@ -48,8 +48,8 @@ i18n.register({
     },
     "approval.needs_gm": {
         "en": "GM approved: needed too — the referrer's cash reward {cash} reaches {limit} (Settings: "
-              "second_approval_over); the GM ticks GM approved",
-        "zh": "总经理审批：还需要 — 推荐人现金奖励 {cash} 达到二级审批金额 {limit}（设置：二级审批金额）；"
+              "{setting}); the GM ticks GM approved",
+        "zh": "总经理审批：还需要 — 推荐人现金奖励 {cash} 达到二级审批金额 {limit}（设置：{setting}）；"
               "请总经理勾选“总经理审批”",
     },
     "approval.gm_only": {
@@ -185,7 +185,8 @@ def approve(d, state: RefState, ctx) -> None:
         if v["paid"] and (unticked is None or unticked.key != "explain.unticked_paid"):
             d.problems.append(Text("approval.paid_not_approved"))
         if needs_gm:
-            d.problems.append(Text("approval.needs_gm", cash=_referrer_cash(d), limit=s.second_approval_over))
+            d.problems.append(Text("approval.needs_gm", cash=_referrer_cash(d), limit=s.second_approval_over,
+                                   setting=s.name("second_approval_over")))
         d.status = "awaiting_approval"
         return
     fp = approval_fingerprint(d)
@@ -278,7 +279,8 @@ def approve(d, state: RefState, ctx) -> None:
         d.problems.append(Text("approval.gm_only"))
     if v["approved"] and needs_gm:
         d.status = "awaiting_gm"
-        d.problems.append(Text("approval.needs_gm", cash=_referrer_cash(d), limit=s.second_approval_over))
+        d.problems.append(Text("approval.needs_gm", cash=_referrer_cash(d), limit=s.second_approval_over,
+                               setting=s.name("second_approval_over")))
     else:
         d.status = "awaiting_approval"
 

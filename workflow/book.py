@@ -65,15 +65,14 @@ def load_book(tabs: dict[str, list[list]], tab_names=None, aliases=None) -> Book
     findings += f
     rules, f = parse_rules(grid("rules"), usable("rules"))
     findings += f
-    milestones, f = parse_milestones(grid("milestones"), usable("milestones"), settings.campaign_end)
+    milestones, f = parse_milestones(grid("milestones"), usable("milestones"), settings)
     findings += f
     staff, f = parse_staff(grid("staff"), usable("staff"))
     findings += f
     customers, f = parse_customers(grid("customers"), usable("customers"))
     findings += f
     if layout.tab("rules") and layout.tab("rules").cols:
-        findings += dead_rules(rules, layout.tab("rules").name, settings.excluded_categories,
-                               (settings.campaign_start, settings.campaign_end))
+        findings += dead_rules(rules, layout.tab("rules").name, settings)
         if not rules and not milestones and not any(x.is_error for x in findings):
             findings.append(Finding(Text("book.nothing_pays"), "warning"))
     if layout.tab("settings") is None and layout.tab("referrals") is not None:

@@ -20,18 +20,21 @@ if TYPE_CHECKING:
 
 i18n.register({
     "decide.cap_count": {
-        "en": "Referrer reward: the monthly limit of {cap} rewards for this referrer in {month} is reached",
-        "zh": "推荐人奖励：该推荐人 {month} 的每月奖励次数上限（{cap} 次）已满",
+        "en": "Referrer reward: the monthly limit of {cap} rewards for this referrer in {month} is reached (Settings: "
+              "{setting}) — no referrer reward for this referral; the other rewards stand",
+        "zh": "推荐人奖励：该推荐人 {month} 的每月奖励次数上限（{cap} 次）已满（设置：{setting}） — 本条不发推荐人奖励，其他奖励照常",
     },
     "decide.cap_room": {
-        "en": "Referrer reward: the monthly limit of {cap} for this referrer in {month} now leaves room for {more} "
-              "more (an earlier referral of the month no longer counts) — approve the new amount",
-        "zh": "推荐人奖励：该推荐人 {month} 的每月奖励金额上限 {cap} 现在还可多发 {more}（当月较早的推荐已不再计入） — "
+        "en": "Referrer reward: the monthly limit of {cap} (Settings: {setting}) for this referrer in {month} now "
+              "leaves room for {more} more (an earlier referral of the month no longer counts) — approve the new amount",
+        "zh": "推荐人奖励：该推荐人 {month} 的每月奖励金额上限 {cap}（设置：{setting}）现在还可多发 {more}（当月较早的推荐已不再计入） — "
               "请审批新的金额",
     },
     "decide.cap_amount": {
-        "en": "Referrer reward: cut to {paid} by the monthly limit of {cap} for this referrer in {month}",
-        "zh": "推荐人奖励：受每月奖励金额上限 {cap} 限制，{month} 只能再发 {paid}",
+        "en": "Referrer reward: cut to {paid} by the monthly limit of {cap} for this referrer in {month} (Settings: "
+              "{setting}) — the rest is not paid unless an earlier referral of the month drops out",
+        "zh": "推荐人奖励：受每月奖励金额上限 {cap} 限制（设置：{setting}），{month} 只能再发 {paid} — "
+              "超出部分不发放，除非当月较早的推荐不再计入",
     },
 })
 
@@ -87,11 +90,13 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
                 d.cap_room = (s.monthly_cap_amount, month, extra)
             if d.referrer_cash() > paid + extra:
                 d.proposed = _cut_cash(d.proposed, paid + extra)
-                d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=paid + extra))
+                d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=paid + extra,
+                                       setting=s.name("monthly_cap_amount")))
             continue
         if s.monthly_cap_count is not None and counts.get(k, 0) >= s.monthly_cap_count:
             d.proposed = [ln for ln in d.proposed if ln.role != "referrer"]
-            d.problems.append(Text("decide.cap_count", cap=s.monthly_cap_count, month=month))
+            d.problems.append(Text("decide.cap_count", cap=s.monthly_cap_count, month=month,
+                                   setting=s.name("monthly_cap_count")))
             continue
         counts[k] = counts.get(k, 0) + 1
         if s.monthly_cap_amount is not None:
@@ -99,7 +104,8 @@ def apply_caps(decisions: list[Decision], s: Settings, states: dict) -> None:
             room = max(s.monthly_cap_amount - sums.get(k, ZERO), ZERO)
             if cash > room:
                 d.proposed = _cut_cash(d.proposed, room)
-                d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=room))
+                d.problems.append(Text("decide.cap_amount", cap=s.monthly_cap_amount, month=month, paid=room,
+                                       setting=s.name("monthly_cap_amount")))
             sums[k] = sums.get(k, ZERO) + min(cash, room)
 
 

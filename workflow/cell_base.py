@@ -33,8 +33,8 @@ _MESSAGES = {
     "percent_negative": ("{found} is negative — a percentage cannot be negative; write it without the minus sign",
                          "{found}是负数 — 比例不能为负，请去掉负号"),
     "date_bad": ("{found} is not a date — " + _EX[0], "{found}不是有效日期 — " + _EX[1]),
-    "date_invalid": ("{found} is not a real calendar date — check the month and day; " + _EX[0],
-                     "{found}不是真实存在的日期 — 请检查月份和日期，" + _EX[1]),
+    "date_invalid": ("{found} is not a real date ({why}) — correct the date",     # the format was right
+                     "{found}不是真实存在的日期（{why}） — 请更正日期"),
     "date_ambiguous": ("{found} is ambiguous: it could mean {a} or {b} — write the date as year-month-day, such as {a}",
                        "{found}有歧义：可能是 {a}，也可能是 {b} — 请按“年-月-日”填写，如 {a}"),
     "date_year": ("{found} has the year {year}, which looks wrong — " + _EX[0],

@@ -1,6 +1,6 @@
 """What changed since an approval, as people read it: "Deal amount 100,000 →
 50,000, Reward Ann 1000 → 500" — the fields of two approval fingerprints
-compared, each person's reward old → new.  Pure."""
+compared, each person's reward old → new (in Chinese: "奖励 赵磊 800元购物卡（800）；…").  Pure."""
 from __future__ import annotations
 
 import os
@@ -35,12 +35,12 @@ def changes(old: dict, new: dict) -> list[Text]:
             gone, came = sorted(sa - sb), sorted(sb - sa)
             for x, y in _same_person(gone, came):
                 x, y = _drop_same_name(x, y)
-                out.append(Text("approval.change", field=REWARD_LABEL, old=_grouped_tail(x), new=_grouped_tail(y)))
+                out.append(Text("approval.change", field=REWARD_LABEL, old=Rewards(x), new=Rewards(y)))
             if not gone and not came:
                 continue
             a, b = "; ".join(gone) or blank, "; ".join(came) or blank
             a, b = _drop_same_name(a, b)
-            a, b = "; ".join(map(_grouped_tail, a.split("; "))), "; ".join(map(_grouped_tail, b.split("; ")))
+            a, b = (x if x == blank else Rewards(x) for x in (a, b))
         none = NO_REWARD if key == "rewards" else EMPTY_CELL      # a word, not a dash beside the text's own dashes
         out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key],
                         old=none if a == blank else a, new=none if b == blank else b))
@@ -48,11 +48,42 @@ def changes(old: dict, new: dict) -> list[Text]:
 
 
 _TAIL = re.compile(r"(?<![\w.,])(\d+(?:\.\d+)?)(\)?)$")
+_VALUE = re.compile(r"(^| )\(([\d,.]+)\)$")      # an item's value, as proposals.reward_text adds it
+
+
+class Rewards:
+    """Rewards of a fingerprint ("赵磊 800元购物卡 (800); 孙强 1900", as the ledger keeps them) as a
+    sentence reads them, amounts grouped: "孙强 1,900"; in Chinese with its punctuation:
+    "赵磊 800元购物卡（800）；孙强 1,900" (an item's name is left as typed)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, rewards: str):
+        self.parts = tuple(map(_grouped_tail, rewards.split("; ")))
+
+    def render(self, lang: str) -> str:
+        if lang != "zh":
+            return "; ".join(self.parts)
+        return "；".join(map(full_width_value, self.parts))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rewards) and other.parts == self.parts
+
+    def __hash__(self) -> int:
+        return hash(self.parts)
+
+    def __repr__(self) -> str:
+        return f"Rewards({'; '.join(self.parts)!r})"
+
+
+def full_width_value(text: str) -> str:
+    """A reward's text with an item's value in Chinese brackets: "赵磊 购物卡 (800)" → "赵磊 购物卡（800）"."""
+    return _VALUE.sub(r"（\2）", text)
 
 
 def rewards_text(rewards: str | None):
-    """A fingerprint's rewards as a sentence reads them ("Ann 2,000; Bo 500元购物卡"), or none / 无."""
-    return "; ".join(map(_grouped_tail, rewards.split("; "))) if rewards else NO_REWARD
+    """A fingerprint's rewards as a sentence reads them (Rewards), or none / 无."""
+    return Rewards(rewards) if rewards else NO_REWARD
 
 
 def _grouped_tail(text: str) -> str:

@@ -129,7 +129,11 @@ def cmd_check(args) -> int:
     lang = book.language
     _print_findings(book.findings, lang)
     gone = []
-    if not book.errors:
+    if book.errors:         # what the ledger relies on is named with them, not after they are fixed
+        from .vanished import gone_at
+        gone = gone_at(cfg.ledger_path, book.layout)
+        _print_findings(gone, lang)
+    else:
         from .sync import local_day, preview
         statuses, missing, gone = preview(cfg, snap, book,
                                           local_day(dt.datetime.now().astimezone(), book.settings.timezone))
@@ -144,7 +148,7 @@ def cmd_check(args) -> int:
     busy = open_backend(cfg).busy()
     if busy is not None:
         print(f"{Text('cli.warning').render(lang)}: {i18n.render(busy, lang)}")
-    errors = book.errors or gone
+    errors = book.errors + gone
     if errors:
         print(Text("cli.check_errors", n=len(errors)).render(lang))
         return 1

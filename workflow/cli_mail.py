@@ -47,14 +47,14 @@ i18n.register({
 
 def _workbook(cfg, today):
     from .sync import SyncRefused, decide_only, local_day
-    from .vanished import vanished_columns, vanished_tabs
+    from .vanished import gone_at, vanished
     snap = open_backend(cfg).read()
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
     if book.errors:
-        raise SyncRefused(book.errors, book.language, book)
+        raise SyncRefused(book.errors + gone_at(cfg.ledger_path, book.layout), book.language, book)
     today = today or local_day(dt.datetime.now().astimezone(), book.settings.timezone)
     decisions, states = decide_only(cfg, snap, book, today)
-    gone = vanished_columns(book.layout, states) + vanished_tabs(book.layout, tabs_seen_at(cfg.ledger_path))
+    gone = vanished(book.layout, states, tabs_seen_at(cfg.ledger_path))
     if gone:
         raise SyncRefused(gone, book.language, book)
     return book, decisions, today

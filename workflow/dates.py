@@ -9,6 +9,18 @@ import re
 from typing import Any
 
 from .cell_base import _fail, _finite, _half, _strip
+from .i18n import Text, register
+
+# why a date written in a right format does not exist (the {why} of cell.date_invalid)
+register({
+    "date.no_month": {"en": "there is no month {m}", "zh": "没有 {m} 月"},
+    "date.no_month_either": {"en": "neither {a} nor {b} is a month", "zh": "{a} 和 {b} 都不是月份"},
+    "date.no_day": {"en": "there is no day {d}", "zh": "没有 {d} 日"},
+    "date.month_has_no_day": {"en": "{month} has no {nth}", "zh": "{m} 月没有 {d} 日"},
+    "date.february_has_no_day": {"en": "February {y} has no {nth}", "zh": "{y} 年 2 月没有 {d} 日"},
+})
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")      # English month names, whatever the locale
 
 _CLOCK = (r"(?P<ap1>上午|下午|晚上|中午)?\s*(?P<h>\d{1,2})[:时点](?P<mi>\d{1,2})分?"
           r"(?::(?P<s>\d{1,2})(?:\.\d+)?秒?)?\s*(?P<ap2>[ap]\.?m\.?)?\s*(?:z|[+-]\d{2}:?\d{2})?")
@@ -26,13 +38,26 @@ _SERIAL_MIN = (_dt.datetime(_MIN_YEAR, 1, 1) - _EPOCH).days
 _SERIAL_MAX = (_dt.datetime(_MAX_YEAR + 1, 1, 1) - _EPOCH).days
 
 
+def _no_such_day(v: Any, y: int, m: int, d: int):
+    """cell.date_invalid for month m (of year y) without a day d, saying why."""
+    if not 1 <= m <= 12:
+        why = Text("date.no_month", m=m)
+    elif not 1 <= d <= 31:
+        why = Text("date.no_day", d=d)
+    else:
+        nth = f"{d}{'th' if 10 <= d % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(d % 10, 'th')}"
+        why = Text("date.february_has_no_day" if m == 2 else "date.month_has_no_day",
+                   month=MONTHS[m - 1], y=y, m=m, d=d, nth=nth)
+    return _fail("cell.date_invalid", v, why=why)
+
+
 def _ymd(v: Any, y: int, m: int, d: int) -> _dt.date:
     if not (1 <= m <= 12 and 1 <= d <= 31):
-        raise _fail("cell.date_invalid", v)
+        raise _no_such_day(v, y, m, d)
     if not _MIN_YEAR <= y <= _MAX_YEAR:
         raise _fail("cell.date_year", v, year=y)
     if d > calendar.monthrange(y, m)[1]:
-        raise _fail("cell.date_invalid", v)
+        raise _no_such_day(v, y, m, d)
     return _dt.date(y, m, d)
 
 
@@ -66,7 +91,7 @@ def _from_text(v: str, s: str, today: _dt.date | None) -> _dt.datetime:
         elif a <= 12 and b <= 12:
             raise _fail("cell.date_ambiguous", v, a=f"{y:04d}-{a:02d}-{b:02d}", b=f"{y:04d}-{b:02d}-{a:02d}")
         else:
-            raise _fail("cell.date_invalid", v)
+            raise _fail("cell.date_invalid", v, why=Text("date.no_month_either", a=a, b=b))
     month, day = int(g["m"]), int(g["d"])
     if g.get("y") is not None:
         date = _ymd(v, int(g["y"]), month, day)
@@ -76,7 +101,7 @@ def _from_text(v: str, s: str, today: _dt.date | None) -> _dt.datetime:
         found = [_dt.date(y, month, day) for y in (today.year - 1, today.year, today.year + 1)
                  if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(y, month)[1]]
         if not found:
-            raise _fail("cell.date_invalid", v)
+            raise _no_such_day(v, today.year, month, day)
         date = min(found, key=lambda d: abs((d - today).days))
     if g["h"] is None:
         return _dt.datetime(date.year, date.month, date.day)

@@ -49,8 +49,8 @@ i18n.register({
               "推荐人类型：{rtype}） — 如应有奖励，请检查奖励规则表",
     },
     "decide.clawback": {
-        "en": "Cancelled after the reward was paid: recover {amount} (see the rewards export, status clawback)",
-        "zh": "奖励发放后退单：需追回 {amount}（见奖励导出，状态 clawback）",
+        "en": "Cancelled: ticked after the reward was paid — recover {amount} (see the rewards export, status clawback)",
+        "zh": "退单退款：奖励发放后勾选 — 需追回 {amount}（见奖励导出，状态 clawback）",
     },
     "decide.reversed": {
         "en": "Cancelled after approval, before anything was paid: the approved rewards were reversed in the "
@@ -323,7 +323,8 @@ def decide_all(refs: list[Referral], ctx: Context) -> list[Decision]:
         approve(d, state, ctx)
         if d.cap_room is not None and d.status in ("awaiting_approval", "awaiting_gm"):
             cap, month, more = d.cap_room      # not the row, not the rules: an earlier referral left room
-            d.problems.append(Text("decide.cap_room", cap=cap, month=month, more=more))
+            d.problems.append(Text("decide.cap_room", cap=cap, month=month, more=more,
+                                   setting=ctx.settings.name("monthly_cap_amount")))
     _milestones(decisions, ctx)
     return decisions
 

@@ -10,26 +10,33 @@ from .people import Customers, Staff
 from .referral import Referral
 from .settings import Settings
 
+# Each says why nothing is paid and what to correct if that reason is a typing mistake.
+# A setting is named as the workbook's Settings tab spells it ({setting}: Settings.name).
 i18n.register({
     "elig.self": {
-        "en": "New customer: the referrer and the new customer are the same person (same phone or email) — a self-referral earns no reward",
-        "zh": "新客户：推荐人与新客户是同一人（电话或邮箱相同） — 自我推荐不能获得奖励",
+        "en": "New customer: the referrer and the new customer are the same person (same phone or email) — a "
+              "self-referral earns no reward; if a phone or email was typed wrongly, correct it",
+        "zh": "新客户：推荐人与新客户是同一人（电话或邮箱相同） — 自我推荐不能获得奖励；如电话或邮箱填错，请更正",
     },
     "elig.duplicate": {
-        "en": "New customer phone: this new customer was already referred by {winner} (registered {when}) — only the earliest registration counts",
-        "zh": "新客户电话：该新客户已由 {winner} 登记推荐（{when}） — 只有最早的登记有效",
+        "en": "New customer phone: this new customer was already referred by {winner} (registered {when}) — only the "
+              "earliest registration counts, so nothing is paid for this one; if the phone was typed wrongly, correct it",
+        "zh": "新客户电话：该新客户已由 {winner} 登记推荐（{when}） — 只有最早的登记有效，本条不发放奖励；如电话填错，请更正",
     },
     "elig.relationship": {
-        "en": "Relationship: {found} is excluded from rewards (Settings: excluded_relationships)",
-        "zh": "关系：{found} 不参与奖励（设置：排除关系）",
+        "en": "Relationship: {found} is excluded from rewards (Settings: {setting}) — nothing is paid for this "
+              "referral; if the relationship was typed wrongly, correct it",
+        "zh": "关系：{found} 不参与奖励（设置：{setting}） — 该推荐不发放奖励；如关系填错，请更正",
     },
     "elig.category": {
-        "en": "Category: {found} is excluded from rewards (Settings: excluded_categories)",
-        "zh": "类别：{found} 不参与奖励（设置：排除类别）",
+        "en": "Category: {found} is excluded from rewards (Settings: {setting}) — nothing is paid for this "
+              "referral; if the category was typed wrongly, correct it",
+        "zh": "类别：{found} 不参与奖励（设置：{setting}） — 该推荐不发放奖励；如类别填错，请更正",
     },
     "elig.after_visit": {
-        "en": "Submitted at: registered {submitted}, after the new customer's first visit on {visit} — a referral must be registered before or at the first visit",
-        "zh": "登记时间：{submitted} 登记，晚于新客户首次到访日 {visit} — 须在首次到访前或当天登记",
+        "en": "Submitted at: registered {submitted}, after the new customer's first visit on {visit} — a referral "
+              "must be registered before or at the first visit; if one of the two dates is mistyped, correct it",
+        "zh": "登记时间：{submitted} 登记，晚于新客户首次到访日 {visit} — 须在首次到访前或当天登记；如两个日期中有填错的，请更正",
     },
     "elig.after_deal": {
         "en": "Submitted at: registered {submitted}, after the deal on {deal} — a referral must be registered before "
@@ -37,38 +44,46 @@ i18n.register({
         "zh": "登记时间：{submitted} 登记，晚于成交日期 {deal} — 须在成交前登记；如两个日期中有填错的，请更正",
     },
     "elig.before_campaign": {
-        "en": "Submitted at: {submitted} is before the campaign started ({start})",
-        "zh": "登记时间：{submitted} 早于活动开始日期（{start}）",
+        "en": "Submitted at: {submitted} is before the campaign started on {start} (Settings: {setting}) — nothing "
+              "is paid for this referral; if the date was typed wrongly, correct it",
+        "zh": "登记时间：{submitted} 早于活动开始日期 {start}（设置：{setting}） — 该推荐不发放奖励；如日期填错，请更正",
     },
     "elig.after_campaign": {
-        "en": "Submitted at: {submitted} is after the campaign ended ({end})",
-        "zh": "登记时间：{submitted} 晚于活动结束日期（{end}）",
+        "en": "Submitted at: {submitted} is after the campaign ended on {end} (Settings: {setting}) — nothing is "
+              "paid for this referral; if the date was typed wrongly, correct it",
+        "zh": "登记时间：{submitted} 晚于活动结束日期 {end}（设置：{setting}） — 该推荐不发放奖励；如日期填错，请更正",
     },
     "elig.already_customer": {
-        "en": "New customer: already in the Customers tab {since} — only new customers count",
-        "zh": "新客户：已在老客户表中{since} — 只有新客户才计入",
+        "en": "New customer: already in the Customers tab {since} — only new customers count, so nothing is paid "
+              "for this referral; if the phone or email was typed wrongly, correct it",
+        "zh": "新客户：已在老客户表中{since} — 只有新客户才计入，该推荐不发放奖励；如电话或邮箱填错，请更正",
     },
     "elig.since_en": {"en": "since {date}", "zh": "（{date} 起）"},
     "elig.since_unknown": {"en": "(no date: known from before)", "zh": "（无日期，视为早已是客户）"},
     "elig.referrer_not_customer": {
-        "en": "Referrer: not found in the Customers tab by phone or email — referrers must be existing customers (Settings: referrer_must_be_customer)",
-        "zh": "推荐人：按电话或邮箱在老客户表中找不到 — 推荐人须为老客户（设置：推荐人须为老客户）",
+        "en": "Referrer: not found in the Customers tab by phone or email — referrers must be existing customers "
+              "(Settings: {setting}); add the referrer to the Customers tab, or correct the phone or email",
+        "zh": "推荐人：按电话或邮箱在老客户表中找不到 — 推荐人须为老客户（设置：{setting}）；请把推荐人加入老客户表，或更正电话或邮箱",
     },
     "elig.employee_unknown": {
         "en": "Referrer: {found} is typed as employee but is not in the Staff tab — correct the name or the referrer type",
         "zh": "推荐人：{found} 的类型为员工，但不在员工表中 — 请更正姓名或推荐人类型",
     },
     "elig.employee_inactive": {
-        "en": "Referrer: {found} is no longer an active employee (Staff: Active)",
-        "zh": "推荐人：{found} 已不是在职员工（员工表：在职）",
+        "en": "Referrer: {found} is no longer an active employee (Staff: Active) — nothing is paid for this "
+              "referral; if the Staff tab is wrong, correct Active there",
+        "zh": "推荐人：{found} 已不是在职员工（员工表：在职） — 该推荐不发放奖励；如员工表有误，请更正“在职”",
     },
     "elig.employee_role": {
-        "en": "Referrer: {found} works as {role}, and that role cannot earn referral rewards (Settings: excluded_employee_roles)",
-        "zh": "推荐人：{found} 的岗位是{role}，该岗位不能获得推荐奖励（设置：排除员工岗位）",
+        "en": "Referrer: {found} works as {role}, and that role cannot earn referral rewards (Settings: {setting}) "
+              "— nothing is paid for this referral; if the role in the Staff tab is wrong, correct it there",
+        "zh": "推荐人：{found} 的岗位是{role}，该岗位不能获得推荐奖励（设置：{setting}） — 该推荐不发放奖励；"
+              "如员工表中的岗位有误，请在员工表中更正",
     },
     "elig.deal_too_late": {
-        "en": "Deal date: {deal} is {days} days after the referral, more than the {limit} allowed (Settings: deal_within_days)",
-        "zh": "成交日期：{deal} 距登记 {days} 天，超过允许的 {limit} 天（设置：成交期限天数）",
+        "en": "Deal date: {deal} is {days} days after the referral, more than the {limit} allowed (Settings: "
+              "{setting}) — nothing is paid for this referral; if a date was typed wrongly, correct it",
+        "zh": "成交日期：{deal} 距登记 {days} 天，超过允许的 {limit} 天（设置：{setting}） — 该推荐不发放奖励；如日期填错，请更正",
     },
 })
 
@@ -111,14 +126,14 @@ def duplicate(r: Referral, ctx):
 def relationship(r: Referral, ctx):
     rel = r.v["relationship"]
     if rel and norm(rel) in ctx.excluded_relationships:
-        return Text("elig.relationship", found=i18n.Found(rel))
+        return Text("elig.relationship", found=i18n.Found(rel), setting=ctx.settings.name("excluded_relationships"))
     return None
 
 
 def category(r: Referral, ctx):
     cat = r.v["category"]
     if cat and norm(cat) in ctx.excluded_categories:
-        return Text("elig.category", found=i18n.Found(cat))
+        return Text("elig.category", found=i18n.Found(cat), setting=ctx.settings.name("excluded_categories"))
     return None
 
 
@@ -141,9 +156,11 @@ def campaign(r: Referral, ctx):
     s = ctx.settings
     d = r.submitted_date
     if s.campaign_start and d < s.campaign_start:
-        return Text("elig.before_campaign", submitted=d.isoformat(), start=s.campaign_start.isoformat())
+        return Text("elig.before_campaign", submitted=d.isoformat(), start=s.campaign_start.isoformat(),
+                    setting=s.name("campaign_start"))
     if s.campaign_end and d > s.campaign_end:
-        return Text("elig.after_campaign", submitted=d.isoformat(), end=s.campaign_end.isoformat())
+        return Text("elig.after_campaign", submitted=d.isoformat(), end=s.campaign_end.isoformat(),
+                    setting=s.name("campaign_end"))
     return None
 
 
@@ -163,7 +180,7 @@ def referrer(r: Referral, ctx):
         if ctx.settings.referrer_must_be_customer:
             known, _ = ctx.customers.known(v["referrer_phone"], v["referrer_email"])
             if not known:
-                return Text("elig.referrer_not_customer")
+                return Text("elig.referrer_not_customer", setting=ctx.settings.name("referrer_must_be_customer"))
         return None
     if v["referrer_type"] == "employee":
         member = ctx.staff.find(v["referrer"], v["referrer_email"])
@@ -172,7 +189,8 @@ def referrer(r: Referral, ctx):
         if not member.active:
             return Text("elig.employee_inactive", found=i18n.Found(member.name))
         if member.role and norm(member.role) in ctx.excluded_roles:
-            return Text("elig.employee_role", found=i18n.Found(member.name), role=member.role)
+            return Text("elig.employee_role", found=i18n.Found(member.name), role=member.role,
+                        setting=ctx.settings.name("excluded_employee_roles"))
     return None
 
 
@@ -182,7 +200,8 @@ def deal_too_late(r: Referral, ctx):
     if limit is not None and deal:
         days = (deal - r.submitted_date).days
         if days > limit:
-            return Text("elig.deal_too_late", deal=deal.isoformat(), days=days, limit=limit)
+            return Text("elig.deal_too_late", deal=deal.isoformat(), days=days, limit=limit,
+                        setting=ctx.settings.name("deal_within_days"))
     return None
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from . import i18n
+from .changes import full_width_value
 from .i18n import Bilingual, Text
 from .lines import Line
 
@@ -90,12 +91,9 @@ class Lines:
 
     def render(self, lang: str) -> str:
         from .contract import RECIPIENTS
-        from .plan import line_text
         parts = []
         for ln in self.lines:
-            what = line_text(replace(ln, amount=abs(ln.amount)), lang)
-            if ln.reward_type == "cash" and not ln.item:
-                what += "元" if lang == "zh" else " yuan"
+            what = said(replace(ln, amount=abs(ln.amount)), lang)
             role = RECIPIENTS.get(ln.role)
             if lang == "zh":
                 who = f"{ln.recipient}（{role.zh}）" if role else ln.recipient
@@ -109,6 +107,16 @@ class Lines:
 
     def __eq__(self, other):
         return isinstance(other, Lines) and (other.lines, other.verb) == (self.lines, self.verb)
+
+
+def said(ln: Line, lang: str) -> str:
+    """A line's reward as a sentence says it: cash with its unit (1000元, 1000 yuan); in Chinese an
+    item's value in Chinese brackets (购物卡（800）), where the reward cell keeps line_text's 购物卡 (800)."""
+    from .plan import line_text
+    what = line_text(ln, lang)
+    if ln.reward_type == "cash" and not ln.item:
+        return what + ("元" if lang == "zh" else " yuan")
+    return full_width_value(what) if lang == "zh" and ln.item else what
 
 
 def withdrawn_by_untick(lines: list[Line]) -> list[Line]:
@@ -220,12 +228,7 @@ class _What:
         self.ln = ln
 
     def render(self, lang: str) -> str:
-        from .plan import line_text
-        ln = self.ln
-        what = line_text(replace(ln, amount=abs(ln.amount), role=""), lang)     # the step's reward itself
-        if ln.reward_type == "cash" and not ln.item:
-            what += "元" if lang == "zh" else " yuan"
-        return what
+        return said(replace(self.ln, amount=abs(self.ln.amount), role=""), lang)     # the step's reward itself
 
     def __eq__(self, other):
         return isinstance(other, _What) and other.ln == self.ln

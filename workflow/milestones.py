@@ -32,7 +32,7 @@ i18n.register({
         "en": "mode highest pays once the period has ended, but period {period} never ends{hint} — use mode each, or another period",
         "zh": "“取最高”方式在周期结束后发放，但周期“{period}”不会结束{hint} — 请改用“逐档”或其他周期",
     },
-    "milestone.no_campaign_end": {"en": " (Settings has no campaign_end)", "zh": "（设置中没有活动结束日期）"},
+    "milestone.no_campaign_end": {"en": " (Settings: {setting} is not set)", "zh": "（设置：{setting} 未填写）"},
     "milestone.recipient": {
         "en": "{found}: milestones count a referrer's referrals — write referrer",
         "zh": "{found}：阶梯奖励按推荐人的推荐数计算 — 请填写“推荐人”",
@@ -69,7 +69,9 @@ def _cell(row, col):
     return row[col - 1]
 
 
-def parse_milestones(grid, tab: TabLayout | None, campaign_end: dt.date | None) -> tuple[list[Milestone], list[Finding]]:
+def parse_milestones(grid, tab: TabLayout | None, settings) -> tuple[list[Milestone], list[Finding]]:
+    """Milestone rows (settings: the campaign's end, for period campaign)."""
+    campaign_end = settings.campaign_end
     out: list[Milestone] = []
     findings: list[Finding] = []
     if tab is None or not tab.cols:
@@ -113,7 +115,7 @@ def parse_milestones(grid, tab: TabLayout | None, campaign_end: dt.date | None) 
             findings.append(at_row(tab.name, sheet_row, Text("milestone.gives_nothing")))
             continue
         if mode == "highest" and (period == "all" or (period == "campaign" and campaign_end is None)):
-            hint = Text("milestone.no_campaign_end") if period == "campaign" else ""
+            hint = Text("milestone.no_campaign_end", setting=settings.name("campaign_end")) if period == "campaign" else ""
             findings.append(at_row(tab.name, sheet_row, Text("milestone.never_ends", period=PERIODS[period],
                                                              hint=hint)))
             continue

@@ -38,8 +38,9 @@ i18n.register({
         "zh": "该行永远不会生效：上方第 {row} 行属于同一分组（{group}），会先匹配所有本行能匹配的登记 — 请把本行移到第 {row} 行之上，或改用其他分组",
     },
     "rule.category_excluded": {
-        "en": "this row can never match: its categories {cats} are all excluded in Settings (excluded_categories)",
-        "zh": "该行永远不会生效：其类别 {cats} 都已在设置中排除（排除类别）",
+        "en": "this row can never match: its categories {cats} are all excluded (Settings: {setting}) — delete the "
+              "row, or take its categories out of that setting",
+        "zh": "该行永远不会生效：其类别 {cats} 都已被排除（设置：{setting}） — 请删除该行，或从该设置中去掉这些类别",
     },
     "rule.outside_campaign": {
         "en": "this row can never match: its dates lie outside the campaign ({start} – {end})",
@@ -287,11 +288,11 @@ def _covers(a: Rule, b: Rule) -> bool:
     return True
 
 
-def dead_rules(rules: list[Rule], tab_name: str, excluded_categories=(), campaign=(None, None)) -> list[Finding]:
-    """Warnings for rows that can never match."""
+def dead_rules(rules: list[Rule], tab_name: str, settings) -> list[Finding]:
+    """Warnings for rows that can never match (Settings: excluded categories, the campaign)."""
     out: list[Finding] = []
-    excluded = {norm(c) for c in excluded_categories}
-    start, end = campaign
+    excluded = {norm(c) for c in settings.excluded_categories}
+    start, end = settings.campaign_start, settings.campaign_end
     for i, b in enumerate(rules):
         for a in rules[:i]:
             if a.recipient == b.recipient and a.group == b.group and _covers(a, b):
@@ -299,11 +300,12 @@ def dead_rules(rules: list[Rule], tab_name: str, excluded_categories=(), campaig
                 break
         else:
             if b.categories and b.categories <= excluded:
-                out.append(at_row(tab_name, b.row, Text("rule.category_excluded", cats=", ".join(sorted(b.categories))),
-                                  "warning"))
+                why = Text("rule.category_excluded", cats=", ".join(sorted(b.categories)),
+                           setting=settings.name("excluded_categories"))
+                out.append(at_row(tab_name, b.row, why, "warning"))
             elif (start and b.valid_to and b.valid_to < start) or (end and b.valid_from and b.valid_from > end):
-                out.append(at_row(tab_name, b.row, Text("rule.outside_campaign", start=start or "", end=end or ""),
-                                  "warning"))
+                why = Text("rule.outside_campaign", start=start or "", end=end or "")
+                out.append(at_row(tab_name, b.row, why, "warning"))
     return out
 
 

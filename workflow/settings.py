@@ -62,6 +62,26 @@ class Settings:
     monthly_cap_amount: Decimal | None = None
     statement_day: int = 1
     explicit: set = field(default_factory=set)   # keys set in the workbook
+    spelled: dict = field(default_factory=dict)  # key → its Key cell as typed (second_approval_over, 二级审批金额)
+
+    def name(self, key: str) -> "SettingName":
+        """The setting `key` as a problem text names it: as this workbook's Settings tab spells it."""
+        return SettingName(key, self.spelled.get(key))
+
+
+@dataclass(frozen=True)
+class SettingName:
+    """A setting named in a text so that it can be found in the Settings tab: its Key cell
+    as typed there; when the tab has no row for it, its key (in Chinese: its label, then
+    its key — a row may use either)."""
+
+    key: str
+    spelled: str | None = None
+
+    def render(self, lang: str) -> str:
+        if self.spelled:
+            return self.spelled
+        return f"{SETTING_NAMES[self.key][0]} {self.key}" if lang == "zh" else self.key
 
 
 # key → (中文, parser kind)
@@ -174,6 +194,7 @@ def parse_settings(grid: list[list], tab: TabLayout | None) -> tuple[Settings, l
                                          found=_EMPTY if raw in (None, "") else i18n.Found(raw))))
             continue
         seen.setdefault(key, (here, value, raw))
+        s.spelled.setdefault(key, key_raw.strip())
         if value is None and kind not in ("list", "dates"):
             # a blank value means the default, except for optional limits
             if key in ("campaign_start", "campaign_end", "deal_within_days", "second_approval_over",
@@ -189,4 +210,4 @@ def parse_settings(grid: list[list], tab: TabLayout | None) -> tuple[Settings, l
 
 
 def setting_names() -> list[str]:
-    return [f.name for f in fields(Settings) if f.name != "explicit"]
+    return [f.name for f in fields(Settings) if f.name not in ("explicit", "spelled")]

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from . import i18n
 from .contract import RECIPIENTS, STATUSES, STAFF_ROLES
+from .dates import MONTHS
 from .notices import Outgoing, Sender
 from .periods import month_key
 
@@ -30,9 +31,6 @@ i18n.register({
     "statement.reason.changed": {"en": "deal details changed", "zh": "成交信息变更"},
     "statement.reason.milestone": {"en": "milestone", "zh": "阶梯奖励"},
 })
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
 
 
 def next_month(period: str) -> str:

@@ -34,7 +34,7 @@ from .passlock import PassLock
 from .periodic import statement_run, statements_due
 from .plan import header_guard, header_writes, kept_notes, row_guard, row_writes, shown_values, typed_over
 from .statements import next_statement_day, open_period
-from .vanished import tabs_present, vanished_columns, vanished_tabs
+from .vanished import gone_at, tabs_present, vanished
 
 i18n.register({
     "sync.changed": {
@@ -212,8 +212,8 @@ def _locked_pass(cfg: Config, backend, today: dt.date | None, now: dt.datetime, 
         return done
     snap = backend.read()
     book = load_book(snap.tabs, cfg.tab_names, cfg.aliases)
-    if book.errors:
-        raise SyncRefused(book.errors, book.language)
+    if book.errors:         # with what the ledger misses too: every reason at once
+        raise SyncRefused(book.errors + gone_at(cfg.ledger_path, book.layout), book.language)
     if today is None:
         today = local_day(now, book.settings.timezone)
         if memo:
@@ -235,7 +235,7 @@ def apply_pass(cfg: Config, backend, snap, book: Book, today: dt.date, now: dt.d
         registry = ledger.registry()
         states, seen = ledger.states()
         seen_tabs = ledger.tabs_seen()
-        gone = vanished_columns(book.layout, states) + vanished_tabs(book.layout, seen_tabs)
+        gone = vanished(book.layout, states, seen_tabs)
         if gone:
             raise SyncRefused(gone, lang)
         if not tabs_present(book.layout) <= seen_tabs:       # remembered: their loss then stops a pass
@@ -397,4 +397,4 @@ def preview(cfg: Config, snap, book: Book, today: dt.date) -> tuple[Counter, lis
     decisions, states = decide_only(cfg, snap, book, today)
     statuses = Counter(d.status for d in decisions)
     return statuses, missing_rows(states, {d.ref_id for d in decisions}), \
-        vanished_columns(book.layout, states) + vanished_tabs(book.layout, tabs_seen_at(cfg.ledger_path))
+        vanished(book.layout, states, tabs_seen_at(cfg.ledger_path))

@@ -5,7 +5,9 @@ away: it would reverse every approved reward, or see every deal amount as
 empty.  A referral column the ledger holds an approval, a payment, a rejection,
 a cancellation or an approved value of is therefore needed as much as a
 required one: while it is missing, the pass stops and says which column.
-Pure: takes the workbook's layout and what the ledger knows.
+Pure: takes the workbook's layout and what the ledger knows; `gone_at` reads
+the ledger for them, so that a workbook with other errors too (a bad rule
+cell) is told everything that stops it at once.
 """
 from __future__ import annotations
 
@@ -72,7 +74,7 @@ def vanished_columns(layout, states: dict) -> list[Finding]:
     spec = TABS["referrals"]
     out = []
     for key in absent:
-        if key in needed:
+        if key in needed and not spec.field(key).required:     # a required one: locate() named it
             f = spec.field(key)
             out.append(Finding(Text("vanished.column", tab=tab.name, names=" / ".join(f"“{n}”" for n in (f.en, f.zh)),
                                     what=Text(needed[key]))))
@@ -98,3 +100,20 @@ def vanished_tabs(layout, seen: frozenset) -> list[Finding]:
 
 def tabs_present(layout) -> frozenset:
     return frozenset(key for key in TRACKED_TABS if layout.tab(key) is not None)
+
+
+def vanished(layout, states: dict, seen: frozenset) -> list[Finding]:
+    """vanished_columns and vanished_tabs: everything the ledger relies on that the workbook lacks."""
+    return vanished_columns(layout, states) + vanished_tabs(layout, seen)
+
+
+def gone_at(path, layout) -> list[Finding]:
+    """vanished() for the ledger at `path`, read only (none yet: nothing is relied on)."""
+    if not path.exists():
+        return []
+    from .ledger import Ledger
+    ledger = Ledger(path)
+    try:
+        return vanished(layout, ledger.states()[0], ledger.tabs_seen())
+    finally:
+        ledger.close()
