@@ -687,3 +687,19 @@ def _set_setting(world, key: str, value: str, key_as: str | None = None) -> None
                 if key_as:
                     row[0].value = key_as
     world.edit(fn, "Settings")
+
+
+def test_a_change_after_approval_that_leaves_the_reward_as_it_was_says_so(world):
+    rules = [["Recipient", "Fixed", "Reward type"], ["referrer", "1000", "cash"]]
+    world.standard([deal(Approved=True)], rules)
+    world.sync()
+    world.set_cell(2, "Deal amount", 120000)
+    world.sync()
+    assert world.rows()[0]["Problems"] == ("Changed after approval: Deal amount 100,000 → 120,000, the reward stays "
+                                           "the same — the approval was withdrawn; check the row and approve again")
+    world.set_cell(2, "Deal amount", 150000)
+    world.set_cell(2, "Approved", True)
+    world.sync()
+    world.set_cell(2, "Deal amount", 200000)
+    world.sync()
+    assert "the reward stays the same" in world.rows()[0]["Problems"]

@@ -14,6 +14,7 @@ from .referral import LABEL
 
 i18n.register({
     "approval.change": {"en": "{field} {old} → {new}", "zh": "{field} {old} → {new}"},
+    "approval.rewards_same": {"en": "the reward stays the same", "zh": "奖励不变"},
 })
 
 REWARD_LABEL = Bilingual("Reward", "奖励")
@@ -44,6 +45,8 @@ def changes(old: dict, new: dict) -> list[Text]:
         none = NO_REWARD if key == "rewards" else EMPTY_CELL      # a word, not a dash beside the text's own dashes
         out.append(Text("approval.change", field=REWARD_LABEL if key == "rewards" else LABEL[key],
                         old=none if a == blank else a, new=none if b == blank else b))
+    if out and old.get("rewards") and old.get("rewards") == new.get("rewards"):
+        out.append(Text("approval.rewards_same"))      # a quick approval again: only the row's cells changed
     return out
 
 
