@@ -703,3 +703,12 @@ def test_a_change_after_approval_that_leaves_the_reward_as_it_was_says_so(world)
     world.set_cell(2, "Deal amount", 200000)
     world.sync()
     assert "the reward stays the same" in world.rows()[0]["Problems"]
+
+
+def test_a_changed_referrer_type_reads_in_the_workbooks_words(world):
+    world.standard([deal(Approved=True)], RULES, {"language": "zh"})
+    world.sync()
+    world.set_cell(2, "Referrer type", "全民")
+    world.sync()
+    problems = world.rows()[0]["问题"]           # the worker's columns come in the workbook's language
+    assert "推荐人类型 老客户 → 全民" in problems and "public" not in problems, problems

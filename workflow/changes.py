@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from . import i18n
 from .cells import format_amount
+from .contract import REFERRER_TYPES
 from .i18n import Bilingual, Text
 from .referral import LABEL
 
@@ -31,6 +32,8 @@ def changes(old: dict, new: dict) -> list[Text]:
         a, b = old.get(key) or blank, new.get(key) or blank
         if key == "amount":    # as people read it: 2,350,000, not 2350000.00
             a, b = (_plain(x) for x in (a, b))
+        if key == "referrer_type":     # the workbook's word for it: 全民 → 老客户, not public → customer
+            a, b = (REFERRER_TYPES.get(x, x) for x in (a, b))
         if key == "rewards":   # name only the rewards that differ, person by person
             sa, sb = set(a.split("; ")), set(b.split("; "))
             gone, came = sorted(sa - sb), sorted(sb - sa)
