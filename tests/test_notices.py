@@ -79,6 +79,21 @@ def test_approved_row_gets_its_notices_once_and_shows_notified(world):
     assert [x["status"] for x in world.lines() if x["recipient_role"] == "referrer"] == ["notified", "notified"]
 
 
+def test_two_ledgers_never_give_their_notices_the_same_message_id(world, tmp_path):
+    from conftest import World
+    world.standard([deal(Approved=True)], RULES, staff=STAFF, header=HEADER)
+    world.sync("2026-11-20")
+    (tmp_path / "second_site").mkdir()
+    other = World(tmp_path / "second_site")            # another site, or a ledger started afresh
+    other.standard([deal(Approved=True)], RULES, staff=STAFF, header=HEADER)
+    other.sync("2026-11-20")
+    ids, other_ids = ({str(m["To"]): m["Message-ID"] for m in outbox(w)} for w in (world, other))
+    assert ids.keys() == other_ids.keys() == {"Ann <ann@example.com>", "Bo <bo@example.com>"}
+    assert not set(ids.values()) & set(other_ids.values())       # a mail program keeps both
+    world.full_pass("2026-11-21")
+    assert {str(m["To"]): m["Message-ID"] for m in outbox(world)} == ids
+
+
 def test_notice_content_masks_other_people_and_escapes_sheet_text(world):
     world.standard([deal(Approved=True, **{"New customer": "<b>Bo & Co</b>", "New customer phone": "13800138000"})],
                    RULES, staff=STAFF, header=HEADER)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import uuid
 from dataclasses import dataclass
 
 from .ledger import Ledger
@@ -47,10 +48,13 @@ class MessageState:
     to_name: str | None = None      # … and whom it greeted
 
 
-def message_id(key: str, sender: str) -> str:
-    """A Message-ID that depends only on the key and the sending domain."""
+def message_id(key: str, sender: str, install: str = "") -> str:
+    """A Message-ID that depends only on the key, the sending domain and the ledger's
+    install ID: a message sent again gets the same one, and two ledgers (another site,
+    a ledger started afresh) never give the same one to their `reward_notice|R-000001`
+    — a mail program would drop the second as one it already holds."""
     domain = sender.rpartition("@")[2].strip(" >") or "referral.invalid"
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    digest = hashlib.sha256(((install + "|") if install else "").encode() + key.encode("utf-8")).hexdigest()[:32]
     return f"<{digest}@{domain}>"
 
 
@@ -73,6 +77,14 @@ class MessageLog:
             yield self
         finally:
             self.db.execute("PRAGMA synchronous=FULL")
+
+    def install_id(self) -> str:
+        """This ledger's own random ID, made on first use (Message-IDs depend on it)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='install_id'").fetchone()
+        if row:
+            return row[0]
+        self.db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('install_id', ?)", (uuid.uuid4().hex,))
+        return self.db.execute("SELECT value FROM meta WHERE key='install_id'").fetchone()[0]
 
     def get(self, key: str) -> MessageState | None:
         row = self.db.execute("SELECT key, kind, to_addr, message_id, state, attempts, sent_at, next_try, error, "

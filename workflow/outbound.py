@@ -127,7 +127,8 @@ class _Ahead:
 
     def __init__(self, todo: list[Outgoing], renderer, mail_from: str, now: dt.datetime, log: MessageLog) -> None:
         domain = parseaddr(mail_from)[1] or mail_from
-        self.items = [_Ready(out, message_id(out.key, domain)) for out in todo]
+        install = log.install_id()
+        self.items = [_Ready(out, _known_id(log, out.key) or message_id(out.key, domain, install)) for out in todo]
         self.renderer, self.mail_from, self.now, self.log = renderer, mail_from, now, log
         self.broken: dict[str, Text] = {}  # kind → why its template cannot be used
         self.next = 0                      # the first message not yet ready
@@ -286,3 +287,10 @@ def _problem(state: str, addr: str, error: str | None, next_try: str | None) -> 
         return Text("outbound.refused", addr=addr, error=error or "")
     when = (next_try or "").replace("T", " ")[:16]
     return Text("outbound.failed", addr=addr, error=error or "", next=when)
+
+
+def _known_id(log: MessageLog, key: str) -> str | None:
+    """The Message-ID a message already had (an intent left by a stopped pass, a retry):
+    kept, so that a resend is the same message to a mail program."""
+    m = log.get(key)
+    return m.message_id if m is not None and m.message_id else None
