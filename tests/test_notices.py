@@ -92,6 +92,12 @@ def test_two_ledgers_never_give_their_notices_the_same_message_id(world, tmp_pat
     assert not set(ids.values()) & set(other_ids.values())       # a mail program keeps both
     world.full_pass("2026-11-21")
     assert {str(m["To"]): m["Message-ID"] for m in outbox(world)} == ids
+    from workflow.ledger import Ledger
+    fresh = Ledger(tmp_path / "fresh.sqlite")         # made with the ledger: a dry run writes nothing for it
+    try:
+        assert len(fresh.db.execute("SELECT value FROM meta WHERE key='install_id'").fetchone()[0]) == 32
+    finally:
+        fresh.close()
 
 
 def test_notice_content_masks_other_people_and_escapes_sheet_text(world):

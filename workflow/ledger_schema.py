@@ -109,7 +109,9 @@ SCHEMA += SCHEMA_5
 # before hears that it no longer holds for them (notice_updates.py).  A notice sent
 # before the upgrade greeted the person its referral's first lines were for.
 SCHEMA_6 = "ALTER TABLE messages ADD COLUMN to_name TEXT;"
-SCHEMA += SCHEMA_6
+# … and the ledger's own random ID, which Message-IDs depend on (message_log.message_id)
+INSTALL_ID = "INSERT OR IGNORE INTO meta(key, value) VALUES ('install_id', lower(hex(randomblob(16))));"
+SCHEMA += SCHEMA_6 + INSTALL_ID
 NAMES_BEFORE_6 = """
 UPDATE messages SET to_name = (
     SELECT recipient FROM lines WHERE lines.ref_id = messages.ref_id
@@ -147,7 +149,7 @@ def migrate(ledger) -> None:
         _told_before_5(ledger)
     if 1 <= version < 6:
         has = "to_name" in {c[1] for c in ledger.db.execute("PRAGMA table_info(messages)")}
-        ledger.db.executescript("BEGIN;" + ("" if has else SCHEMA_6) + NAMES_BEFORE_6
+        ledger.db.executescript("BEGIN;" + ("" if has else SCHEMA_6) + NAMES_BEFORE_6 + INSTALL_ID
                               + "PRAGMA user_version=6; COMMIT;")
 
 

@@ -79,7 +79,8 @@ class MessageLog:
             self.db.execute("PRAGMA synchronous=FULL")
 
     def install_id(self) -> str:
-        """This ledger's own random ID, made on first use (Message-IDs depend on it)."""
+        """This ledger's own random ID (Message-IDs depend on it): made with its schema 6, or
+        here for a ledger made before it was."""
         row = self.db.execute("SELECT value FROM meta WHERE key='install_id'").fetchone()
         if row:
             return row[0]

@@ -88,8 +88,9 @@ def deliver(outgoing: list[Outgoing], log: MessageLog, renderer, open_transport,
             result.problems[out.key] = _problem(m.state, out.to_addr, m.error, m.next_try)
     if not todo:
         return result
+    ids = {o.key: known[o.key].message_id for o in todo if o.key in known and known[o.key].message_id}
     with log.batch():
-        _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run, result)
+        _send_all(todo, ids, log, renderer, open_transport, mail_from, now, lang, dry_run, result)
     return result
 
 
@@ -125,10 +126,13 @@ class _Ahead:
     not; `flush()` records the pending result now (before any other ledger write, and
     at the end)."""
 
-    def __init__(self, todo: list[Outgoing], renderer, mail_from: str, now: dt.datetime, log: MessageLog) -> None:
+    def __init__(self, todo: list[Outgoing], ids: dict[str, str], renderer, mail_from: str, now: dt.datetime,
+                 log: MessageLog) -> None:
         domain = parseaddr(mail_from)[1] or mail_from
         install = log.install_id()
-        self.items = [_Ready(out, _known_id(log, out.key) or message_id(out.key, domain, install)) for out in todo]
+        # a message already known (an intent left by a stopped pass, a retry) keeps its
+        # Message-ID: sent again, it is the same message to a mail program
+        self.items = [_Ready(out, ids.get(out.key) or message_id(out.key, domain, install)) for out in todo]
         self.renderer, self.mail_from, self.now, self.log = renderer, mail_from, now, log
         self.broken: dict[str, Text] = {}  # kind → why its template cannot be used
         self.next = 0                      # the first message not yet ready
@@ -194,14 +198,14 @@ class _Ahead:
         self.next += 1
 
 
-def _send_all(todo, log, renderer, open_transport, mail_from, now, lang, dry_run, result: Delivery) -> None:
+def _send_all(todo, ids, log, renderer, open_transport, mail_from, now, lang, dry_run, result: Delivery) -> None:
     """Chunk by chunk: the intents of the chunk in one transaction, then message after message
     over one connection, each result committed in the wait for the server's next reply."""
     if dry_run:
         _preview(todo, renderer, result)
         return
     from .mail import MailError
-    ahead = _Ahead(todo, renderer, mail_from, now, log)
+    ahead = _Ahead(todo, ids, renderer, mail_from, now, log)
     stamp = _stamp(now)
     transport = None
     try:
@@ -287,10 +291,3 @@ def _problem(state: str, addr: str, error: str | None, next_try: str | None) -> 
         return Text("outbound.refused", addr=addr, error=error or "")
     when = (next_try or "").replace("T", " ")[:16]
     return Text("outbound.failed", addr=addr, error=error or "", next=when)
-
-
-def _known_id(log: MessageLog, key: str) -> str | None:
-    """The Message-ID a message already had (an intent left by a stopped pass, a retry):
-    kept, so that a resend is the same message to a mail program."""
-    m = log.get(key)
-    return m.message_id if m is not None and m.message_id else None
